@@ -1,0 +1,1 @@
+export { RandomState, SeedError, validateSeed, type ShuffleTarget } from './random/random-state.js';
