@@ -1,0 +1,185 @@
+import { randomInt } from 'node:crypto';
+import { TreeBuilder } from './builder.js';
+import { NotFittedError } from './errors.js';
+import { encodeLabels, toColumnMajor, toRowMajor } from './input.js';
+import type { FeatureMatrix } from './input.js';
+import { maxFeaturesCount, resolveForestOptions } from './options.js';
+import type { RandomForestOptions, ResolvedForestOptions } from './options.js';
+import { Prng } from './prng.js';
+import { DecisionTree } from './tree.js';
+import type { TreeArrays } from './tree.js';
+
+/** Everything a fitted forest consists of; what model files store. */
+export interface ForestState {
+  readonly options: ResolvedForestOptions;
+  /** Sorted distinct class labels. */
+  readonly classes: readonly number[];
+  readonly nFeatures: number;
+  readonly featureImportances: readonly number[];
+  readonly trees: readonly TreeArrays[];
+}
+
+interface Fitted {
+  readonly classes: readonly number[];
+  readonly nFeatures: number;
+  readonly featureImportances: readonly number[];
+  readonly trees: readonly DecisionTree[];
+}
+
+/**
+ * Per-tree seeds, all drawn from the forest seed before any tree is grown, so trees can be grown in any order (or
+ * in parallel) and still give the same forest.
+ */
+export function deriveTreeSeeds(randomState: number, nEstimators: number): Uint32Array {
+  const rng = new Prng(randomState);
+  const seeds = new Uint32Array(nEstimators);
+  for (let i = 0; i < nEstimators; i++) seeds[i] = rng.nextUint32();
+  return seeds;
+}
+
+/**
+ * A random forest classifier grown as scikit-learn's `RandomForestClassifier` grows it (CART trees on bootstrap
+ * samples, a fresh random subset of features at each split), with its own seeded generator.
+ */
+export class RandomForestClassifier {
+  /** The validated options with defaults filled in. */
+  readonly options: ResolvedForestOptions;
+  private fitted: Fitted | undefined;
+
+  /** Validates the options (throws `ForestOptionsError`); the model is unfitted until `fit`. */
+  constructor(options: RandomForestOptions = {}) {
+    this.options = resolveForestOptions(options);
+  }
+
+  /**
+   * Rebuilds a fitted forest from its parts, e.g. those read from a model file. The parts must already be
+   * validated (see `parseModel`); this does not check them again.
+   */
+  static fromState(state: ForestState): RandomForestClassifier {
+    const model = new RandomForestClassifier(state.options);
+    model.fitted = {
+      classes: [...state.classes],
+      nFeatures: state.nFeatures,
+      featureImportances: [...state.featureImportances],
+      trees: state.trees.map((t) => new DecisionTree(t, state.classes.length)),
+    };
+    return model;
+  }
+
+  /**
+   * Grows the forest on `X` (one row per sample, finite numbers) and class labels `y` (any finite numbers).
+   * Throws `ForestInputError` for bad data and `ForestOptionsError` when `maxFeatures` exceeds the feature count.
+   */
+  fit(X: FeatureMatrix, y: ArrayLike<number>): this {
+    const matrix = toColumnMajor(X);
+    const { classes, yIndex } = encodeLabels(y, matrix.nSamples);
+    const o = this.options;
+    const builder = new TreeBuilder(
+      { columns: matrix.values, nSamples: matrix.nSamples, nFeatures: matrix.nFeatures, yIndex, nClasses: classes.length },
+      {
+        maxFeatures: maxFeaturesCount(o.maxFeatures, matrix.nFeatures),
+        maxDepth: o.maxDepth ?? Infinity,
+        minSamplesSplit: o.minSamplesSplit,
+        minSamplesLeaf: o.minSamplesLeaf,
+        criterion: o.criterion,
+        bootstrap: o.bootstrap,
+      },
+    );
+    const seeds = deriveTreeSeeds(o.randomState ?? randomInt(0, 2 ** 48 - 1), o.nEstimators);
+    const trees: DecisionTree[] = [];
+    const importances = new Float64Array(matrix.nFeatures);
+    let nonTrivial = 0;
+    for (const seed of seeds) {
+      const built = builder.build(seed);
+      trees.push(built.tree);
+      // As scikit-learn: average over trees that split at all, then renormalise.
+      if (built.tree.nodeCount > 1) {
+        nonTrivial++;
+        for (let f = 0; f < importances.length; f++) importances[f] = (importances[f] as number) + (built.importances[f] as number);
+      }
+    }
+    let sum = 0;
+    for (let f = 0; f < importances.length; f++) {
+      importances[f] = nonTrivial === 0 ? 0 : (importances[f] as number) / nonTrivial;
+      sum += importances[f] as number;
+    }
+    if (sum > 0) for (let f = 0; f < importances.length; f++) importances[f] = (importances[f] as number) / sum;
+    this.fitted = { classes: Array.from(classes), nFeatures: matrix.nFeatures, featureImportances: Array.from(importances), trees };
+    return this;
+  }
+
+  /** Whether `fit` (or `fromState`) has run. */
+  get isFitted(): boolean {
+    return this.fitted !== undefined;
+  }
+
+  /** Sorted distinct class labels seen in `fit`. */
+  get classes(): readonly number[] {
+    return this.require('classes').classes;
+  }
+
+  /** Number of features seen in `fit`. */
+  get nFeaturesIn(): number {
+    return this.require('nFeaturesIn').nFeatures;
+  }
+
+  /** Mean decrease in impurity per feature, normalised per tree then averaged (sums to 1 unless no tree split). */
+  get featureImportances(): readonly number[] {
+    return this.require('featureImportances').featureImportances;
+  }
+
+  /** The fitted trees, in order. */
+  get trees(): readonly DecisionTree[] {
+    return this.require('trees').trees;
+  }
+
+  /** The parts of the fitted forest, e.g. to write a model file. */
+  toState(): ForestState {
+    const f = this.require('toState');
+    return {
+      options: this.options,
+      classes: f.classes,
+      nFeatures: f.nFeatures,
+      featureImportances: f.featureImportances,
+      trees: f.trees,
+    };
+  }
+
+  /** Class probabilities per row (columns in `classes` order): the mean of the trees' leaf class fractions. */
+  predictProba(X: FeatureMatrix): number[][] {
+    const { sums, nClasses, nSamples } = this.probaSums(X, 'predictProba');
+    const out: number[][] = [];
+    for (let i = 0; i < nSamples; i++) out.push(Array.from(sums.subarray(i * nClasses, (i + 1) * nClasses)));
+    return out;
+  }
+
+  /** The most probable class of each row (the first in `classes` order on a tie). */
+  predict(X: FeatureMatrix): number[] {
+    const { sums, nClasses, nSamples } = this.probaSums(X, 'predict');
+    const classes = this.require('predict').classes;
+    const out = new Array<number>(nSamples);
+    for (let i = 0; i < nSamples; i++) {
+      let best = 0;
+      for (let k = 1; k < nClasses; k++) if ((sums[i * nClasses + k] as number) > (sums[i * nClasses + best] as number)) best = k;
+      out[i] = classes[best] as number;
+    }
+    return out;
+  }
+
+  private probaSums(X: FeatureMatrix, member: string): { sums: Float64Array; nClasses: number; nSamples: number } {
+    const f = this.require(member);
+    const rows = toRowMajor(X, f.nFeatures);
+    const nClasses = f.classes.length;
+    const sums = new Float64Array(rows.nSamples * nClasses);
+    for (const tree of f.trees) tree.accumulateProba(rows.values, rows.nSamples, rows.nFeatures, sums);
+    // Divided before the argmax, as scikit-learn does, so ties resolve the same way.
+    const n = f.trees.length;
+    for (let i = 0; i < sums.length; i++) sums[i] = (sums[i] as number) / n;
+    return { sums, nClasses, nSamples: rows.nSamples };
+  }
+
+  private require(member: string): Fitted {
+    if (this.fitted === undefined) throw new NotFittedError(member);
+    return this.fitted;
+  }
+}
