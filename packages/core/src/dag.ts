@@ -71,6 +71,8 @@ export class DAG<P extends Record<string, JsonValue> = Record<string, JsonValue>
   readonly timezone: string;
   readonly docMd: string | null;
   readonly isPausedUponCreation: boolean | null;
+  /** Where `new DAG` was called (file URL or path, line), so loaders can point errors such as cycles at it. */
+  readonly definedAt: { file: string; line: number } | null;
   readonly [DAG_BRAND] = true;
 
   readonly #tasks = new Map<string, Task>();
@@ -84,6 +86,7 @@ export class DAG<P extends Record<string, JsonValue> = Record<string, JsonValue>
       throw new InvalidArgumentError(undefined, 'dagId', 'letters, digits, _ . - (1 to 250 characters)', dagId);
     }
     this.dagId = dagId;
+    this.definedAt = callerLocation(new Error().stack);
     this.description = options.description ?? null;
     this.defaultArgs = Object.freeze({ ...(options.defaultArgs ?? {}) });
     // Validate defaultArgs now, so a bad one is an import error even in a DAG without tasks.
@@ -249,6 +252,13 @@ export class DAG<P extends Record<string, JsonValue> = Record<string, JsonValue>
  */
 export function isDag(value: unknown): value is DAG {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DAG_BRAND] === true;
+}
+
+/** The frame that called the DAG constructor: the third line of a V8 stack ("Error", "at new DAG", caller). */
+function callerLocation(stack: string | undefined): { file: string; line: number } | null {
+  const frame = stack?.split('\n')[2];
+  const m = frame ? /\(?((?:file:\/\/)?[^()\s]+?):(\d+):\d+\)?$/.exec(frame.trim()) : null;
+  return m ? { file: m[1] as string, line: Number(m[2]) } : null;
 }
 
 function toDate(value: Date | string | undefined, field: string, dagId: string): Date | null {

@@ -89,17 +89,30 @@ export class ParamValidationError extends Error {
   }
 }
 
+const SKIP_BRAND = Symbol.for('updraft.skip-task');
+const FAIL_BRAND = Symbol.for('updraft.fail-task');
+
 /**
  * Thrown by a task to end its try as `skipped` (Airflow's `AirflowSkipException`). Tasks downstream then follow
  * their trigger rules.
  */
 export class SkipTaskError extends Error {
   override name = 'SkipTaskError';
+  readonly [SKIP_BRAND] = true;
+  /** True for a SkipTaskError from any copy of this package (a DAG file may resolve its own copy). */
+  static is(error: unknown): error is SkipTaskError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[SKIP_BRAND] === true;
+  }
 }
 
 /** Thrown by a task to fail at once, without the retries it has left (Airflow's `AirflowFailException`). */
 export class FailTaskError extends Error {
   override name = 'FailTaskError';
+  readonly [FAIL_BRAND] = true;
+  /** True for a FailTaskError from any copy of this package. */
+  static is(error: unknown): error is FailTaskError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[FAIL_BRAND] === true;
+  }
 }
 
 /** Short, safe description of a value for error messages. */

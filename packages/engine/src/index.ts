@@ -1,1 +1,11 @@
-export {};
+export { loadDagFile, loadDagsFolder, listDagFiles } from './loader.js';
+export type { DagBag, LoadedDag, LoadDagsOptions } from './loader.js';
+export { runDagTest } from './dag-test.js';
+export type { DagTestOptions, DagTestEvent, DagTestResult, TaskInstanceResult } from './dag-test.js';
+export { runTaskTry, toTryError, DEFAULT_XCOM_SIZE_LIMIT_BYTES } from './run-try.js';
+export type { TaskTryOptions, TryOutcome, TryError } from './run-try.js';
+export { MemoryXComBackend } from './xcom.js';
+export type { XComBackend, XComEntry, XComRef } from './xcom.js';
+export { createTaskLogger, formatLogRecord } from './task-logger.js';
+export type { LogLevel, LogRecord } from './task-logger.js';
+export { DagImportError, DagNotFoundError, XComTooLargeError, TaskTimeoutError } from './errors.js';
