@@ -17,7 +17,7 @@ export function buildProgram(env: NodeJS.ProcessEnv): Command {
 
 /** `--dags-folder DIR`, default from `UPDRAFT_DAGS_FOLDER` or `./dags`. */
 export function dagsFolderOption(env: NodeJS.ProcessEnv): Option {
-  return new Option('-S, --dags-folder <dir>', 'folder of DAG files (env UPDRAFT_DAGS_FOLDER)').default(env.UPDRAFT_DAGS_FOLDER ?? './dags');
+  return new Option('-S, --dags-folder <dir>', 'folder of DAG files (env UPDRAFT_DAGS_FOLDER)').default(env.UPDRAFT_DAGS_FOLDER || './dags');
 }
 
 /** `--output table|json|plain`, as Airflow's `-o`. */

@@ -1,4 +1,5 @@
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { ParamValidationError } from './errors.js';
 import type { JsonValue } from './json.js';
 
@@ -48,8 +49,15 @@ function isParamSpec(value: unknown): value is ParamSpec {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).some((k) => SPEC_KEYS.has(k));
 }
 
-// ajv is CommonJS: under Node's ESM loader its class is the default export's `default`.
-const ajv = new AjvModule.default({ allErrors: true, strict: false });
+let ajv: Ajv | undefined;
+/** Ajv loads on first use: most DAGs have no params, and every CLI start would pay for it. */
+function getAjv(): Ajv {
+  if (!ajv) {
+    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    ajv = new AjvClass({ allErrors: true, strict: false });
+  }
+  return ajv;
+}
 const cache = new WeakMap<NormalizedParams, Map<string, ValidateFunction>>();
 
 function validatorFor(params: NormalizedParams, name: string, spec: ParamSpec): ValidateFunction {
@@ -58,7 +66,7 @@ function validatorFor(params: NormalizedParams, name: string, spec: ParamSpec): 
   let v = perDag.get(name);
   if (!v) {
     const { default: _d, description: _desc, title: _t, ...schema } = spec;
-    v = ajv.compile(schema);
+    v = getAjv().compile(schema);
     perDag.set(name, v);
   }
   return v;

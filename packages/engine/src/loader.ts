@@ -134,6 +134,9 @@ function errorMessage(e: unknown): string {
     // esbuild's message repeats each location; keep its first line and the errors' text.
     const errors = (e as { errors?: { text?: string }[] }).errors;
     if (Array.isArray(errors) && errors.length > 0) return `syntax error: ${errors.map((x) => x.text ?? '').join('; ')}`;
+    // tsx wraps esbuild's errors in a TransformError whose message holds `file:line:col: ERROR: text` lines.
+    const esbuild = [...e.message.matchAll(/:\d+:\d+: ERROR: (.+)/g)].map((m) => m[1]);
+    if (esbuild.length > 0) return `syntax error: ${esbuild.join('; ')}`;
     return `${e.name}: ${e.message}`;
   }
   return String(e);
