@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+
+/** The median of some numbers (the mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** Runs a command `repeats` times and returns each wall time in seconds; throws when a run fails. */
+export function timeCommand(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; repeats: number; input?: string }): number[] {
+  const times: number[] = [];
+  for (let i = 0; i < options.repeats; i++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(command, args, { cwd: options.cwd, env: options.env, input: options.input, encoding: 'utf8', maxBuffer: 1 << 28 });
+    const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+    if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    times.push(seconds);
+  }
+  return times;
+}
+
+/** True when `/usr/bin/python3` can import scikit-learn (Debian's python3-sklearn). */
+export function hasSklearn(): boolean {
+  return spawnSync('/usr/bin/python3', ['-c', 'import sklearn, pandas, joblib'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Formats a table of rows for the terminal. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+export const fmt = (seconds: number): string => (seconds < 1 ? `${(seconds * 1000).toFixed(1)} ms` : `${seconds.toFixed(2)} s`);
+export const ratio = (baseline: number, ours: number): string => `${(baseline / ours).toFixed(2)}x`;
