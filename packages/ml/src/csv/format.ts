@@ -35,6 +35,12 @@ export function formatPythonFloat(x: number): string {
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const abs = Math.abs(x);
+  if (abs >= 1e-4 && abs < 1e16) {
+    // Both languages print this range in fixed notation with the same shortest digits.
+    const s = String(x);
+    return s.includes('.') ? s : `${s}.0`;
+  }
   // toExponential() without an argument gives the shortest digits that round-trip, as repr does.
   const [mantissa = '', expText = '0'] = x.toExponential().split('e');
   const negative = mantissa.startsWith('-');

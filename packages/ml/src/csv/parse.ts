@@ -73,6 +73,16 @@ function forEachRecord(text: string, file: string | undefined, onRecord: (fields
   const n = text.length;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
+  // Next newline at or after pos, cached so each line is scanned for it once, not once per field.
+  let newline = -1;
+  const fieldEnd = (from: number): number => {
+    if (newline < from && newline !== n) {
+      newline = text.indexOf('\n', from);
+      if (newline < 0) newline = n;
+    }
+    const comma = text.indexOf(',', from);
+    return comma < 0 || comma > newline ? newline : comma;
+  };
   while (pos < n) {
     const startLine = line;
     const fields: string[] = [];
@@ -102,12 +112,12 @@ function forEachRecord(text: string, file: string | undefined, onRecord: (fields
         }
         for (let i = value.indexOf('\n'); i >= 0; i = value.indexOf('\n', i + 1)) line++;
         // Text after the closing quote belongs to the field, as in Python's csv reader.
-        const end = findFieldEnd(text, pos);
+        const end = fieldEnd(pos);
         value += stripCr(text.slice(pos, end), end, text);
         pos = end;
         fields.push(value);
       } else {
-        const end = findFieldEnd(text, pos);
+        const end = fieldEnd(pos);
         fields.push(stripCr(text.slice(pos, end), end, text));
         pos = end;
       }
@@ -120,14 +130,6 @@ function forEachRecord(text: string, file: string | undefined, onRecord: (fields
     if (fields.length === 1 && fields[0] === '' && !firstQuoted) continue;
     onRecord(fields, startLine);
   }
-}
-
-/** Index of the comma or newline that ends the unquoted field starting at `from`. */
-function findFieldEnd(text: string, from: number): number {
-  const comma = text.indexOf(',', from);
-  const newline = text.indexOf('\n', from);
-  if (comma < 0) return newline < 0 ? text.length : newline;
-  return newline < 0 || comma < newline ? comma : newline;
 }
 
 function stripCr(field: string, end: number, text: string): string {
