@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import type { ExpressionBuilder, Insertable } from 'kysely';
+import { toNumber } from '../codec.js';
+import { time, timeOrNull, type StoreContext } from '../context.js';
+import { constraintViolation } from '../driver-errors.js';
+import { NotFoundError } from '../errors.js';
+import type { Database, TaskInstanceTable } from '../schema.js';
+import { TaskInstanceState } from '../states.js';
+import type {
+  Paged,
+  TaskInstance,
+  TaskInstanceCreate,
+  TaskInstanceKey,
+  TaskInstanceOrderField,
+  TaskInstanceQuery,
+  TaskInstanceTransition,
+  ZombieQuery,
+} from '../types.js';
+import { dateOrNull, integer, nonEmptyString, oneOf, page, validDate } from '../validate.js';
+import { orderBy, paginate } from './order.js';
+import { checkTiState, fullKey, patchColumns, toTaskInstance, type FullKey } from './ti-codec.js';
+
+/** Rows per INSERT: far below both databases' bind-parameter limits (22 columns a row). */
+const INSERT_CHUNK = 500;
+
+const ORDER_COLUMNS: Record<TaskInstanceOrderField, [column: string, nullable: boolean]> = {
+  taskId: ['task_id', false],
+  mapIndex: ['map_index', false],
+  state: ['state', true],
+  startDate: ['start_date', true],
+  endDate: ['end_date', true],
+  duration: ['duration', true],
+  priorityWeight: ['priority_weight', false],
+  updatedAt: ['updated_at', false],
+};
+
+/** Matches one task instance by its composite key. */
+export function byKey(key: FullKey) {
+  return (eb: ExpressionBuilder<Database, 'task_instance'>) =>
+    eb.and([
+      eb('task_instance.dag_id', '=', key.dagId),
+      eb('task_instance.run_id', '=', key.runId),
+      eb('task_instance.task_id', '=', key.taskId),
+      eb('task_instance.map_index', '=', key.mapIndex),
+    ]);
+}
+
+/** Matches states, where null stands for "no state" (SQL needs IS NULL for it). */
+function stateIn(states: readonly (TaskInstanceState | null)[]) {
+  const named = states.filter((s): s is TaskInstanceState => s !== null);
+  return (eb: ExpressionBuilder<Database, 'task_instance'>) =>
+    eb.or([
+      ...(named.length > 0 ? [eb('task_instance.state', 'in', named)] : []),
+      ...(states.includes(null) ? [eb('task_instance.state', 'is', null)] : []),
+    ]);
+}
+
+export async function createTaskInstances(ctx: StoreContext, inputs: readonly TaskInstanceCreate[]): Promise<number> {
+  const now = ctx.now();
+  const rows: Insertable<TaskInstanceTable>[] = inputs.map((input, i) => {
+    const field = `inputs[${i}]`;
+    const key = fullKey(input, field);
+    const state = input.state === undefined ? null : checkTiState(input.state, `${field}.state`);
+    const scheduled = input.scheduledDttm !== undefined ? input.scheduledDttm : state === TaskInstanceState.SCHEDULED ? now : null;
+    return {
+      id: randomUUID(),
+      dag_id: key.dagId,
+      run_id: key.runId,
+      task_id: key.taskId,
+      map_index: key.mapIndex,
+      state,
+      try_number: integer(input.tryNumber ?? 0, `${field}.tryNumber`, 0),
+      max_tries: integer(input.maxTries ?? 0, `${field}.maxTries`, 0),
+      operator: input.operator ?? null,
+      pool: nonEmptyString(input.pool ?? 'default_pool', `${field}.pool`),
+      pool_slots: integer(input.poolSlots ?? 1, `${field}.poolSlots`, 0),
+      queue: nonEmptyString(input.queue ?? 'default', `${field}.queue`),
+      priority_weight: integer(input.priorityWeight ?? 1, `${field}.priorityWeight`),
+      scheduled_dttm: timeOrNull(ctx, dateOrNull(scheduled, `${field}.scheduledDttm`)),
+      updated_at: time(ctx, now),
+    };
+  });
+  if (rows.length === 0) return 0;
+  try {
+    return await ctx.atomic(async (db) => {
+      let created = 0;
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        const result = await db
+          .insertInto('task_instance')
+          .values(rows.slice(i, i + INSERT_CHUNK))
+          .onConflict((oc) => oc.columns(['dag_id', 'run_id', 'task_id', 'map_index']).doNothing())
+          .executeTakeFirst();
+        created += Number(result.numInsertedOrUpdatedRows ?? 0n);
+      }
+      return created;
+    });
+  } catch (error) {
+    if (constraintViolation(error) !== 'foreignKey') throw error;
+    const runs = [...new Set(rows.map((r) => `${r.dag_id}/${r.run_id}`))];
+    throw new NotFoundError('dagRun', runs.join(', '), { cause: error });
+  }
+}
+
+export async function getTaskInstance(ctx: StoreContext, key: TaskInstanceKey): Promise<TaskInstance | null> {
+  const row = await ctx.db.selectFrom('task_instance').selectAll().where(byKey(fullKey(key))).executeTakeFirst();
+  return row ? toTaskInstance(row) : null;
+}
+
+export async function listTaskInstances(ctx: StoreContext, query: TaskInstanceQuery = {}): Promise<Paged<TaskInstance>> {
+  const { limit, offset } = page(query);
+  const direction = oneOf(query.direction, ['asc', 'desc'], 'direction', 'asc');
+  let base = ctx.db.selectFrom('task_instance');
+  const none = (eb: ExpressionBuilder<Database, 'task_instance'>) => eb.lit(false);
+  if (query.dagIds) base = query.dagIds.length ? base.where('dag_id', 'in', query.dagIds) : base.where(none);
+  if (query.runIds) base = query.runIds.length ? base.where('run_id', 'in', query.runIds) : base.where(none);
+  if (query.taskIds) base = query.taskIds.length ? base.where('task_id', 'in', query.taskIds) : base.where(none);
+  if (query.states) {
+    query.states.forEach((s, i) => checkTiState(s, `states[${i}]`));
+    base = query.states.length ? base.where(stateIn(query.states)) : base.where(none);
+  }
+  if (query.mapIndex !== undefined) base = base.where('map_index', '=', integer(query.mapIndex, 'mapIndex', -1));
+
+  let rowsQuery = base.selectAll();
+  if (query.orderBy !== undefined) {
+    const field = oneOf(query.orderBy, Object.keys(ORDER_COLUMNS) as TaskInstanceOrderField[], 'orderBy', 'taskId');
+    const [column, nullable] = ORDER_COLUMNS[field];
+    rowsQuery = orderBy(rowsQuery, column, direction, nullable);
+  }
+  rowsQuery = rowsQuery
+    .orderBy('dag_id', direction)
+    .orderBy('run_id', direction)
+    .orderBy('task_id', direction)
+    .orderBy('map_index', direction);
+  const [rows, count] = await Promise.all([
+    paginate(rowsQuery, limit, offset).execute(),
+    base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(toTaskInstance), total: toNumber(count.n) };
+}
+
+export async function transitionTaskInstance(
+  ctx: StoreContext,
+  key: TaskInstanceKey,
+  transition: TaskInstanceTransition,
+): Promise<boolean> {
+  const k = fullKey(key);
+  const to = checkTiState(transition.to, 'transition.to');
+  transition.from.forEach((s, i) => checkTiState(s, `transition.from[${i}]`));
+  const values = { ...patchColumns(ctx, transition.patch ?? {}), state: to, updated_at: time(ctx, ctx.now()) };
+  if (transition.from.length === 0) return false;
+  // One UPDATE whose WHERE holds the expected state: the database decides the race, not a read before it.
+  let query = ctx.db.updateTable('task_instance').set(values).where(byKey(k)).where(stateIn(transition.from));
+  if (transition.tryNumber !== undefined) {
+    query = query.where('try_number', '=', integer(transition.tryNumber, 'transition.tryNumber', 0));
+  }
+  const result = await query.executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function heartbeatTaskInstance(
+  ctx: StoreContext,
+  key: TaskInstanceKey,
+  tryNumber: number,
+  at?: Date,
+): Promise<boolean> {
+  const result = await ctx.db
+    .updateTable('task_instance')
+    .set({ last_heartbeat_at: time(ctx, at ? validDate(at, 'at') : ctx.now()) })
+    .where(byKey(fullKey(key)))
+    .where('state', '=', TaskInstanceState.RUNNING)
+    .where('try_number', '=', integer(tryNumber, 'tryNumber', 0))
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function findZombies(ctx: StoreContext, query: ZombieQuery): Promise<TaskInstance[]> {
+  const before = time(ctx, validDate(query.heartbeatBefore, 'heartbeatBefore'));
+  const { limit } = page({ limit: query.limit });
+  const rows = await paginate(
+    ctx.db
+      .selectFrom('task_instance')
+      .selectAll()
+      .where('state', '=', TaskInstanceState.RUNNING)
+      // A runner that died before its first heartbeat is judged by when it started.
+      .where((eb) => eb(eb.fn.coalesce('last_heartbeat_at', 'start_date', 'updated_at'), '<', before))
+      .orderBy('dag_id')
+      .orderBy('run_id')
+      .orderBy('task_id')
+      .orderBy('map_index'),
+    limit,
+    0,
+  ).execute();
+  return rows.map(toTaskInstance);
+}
