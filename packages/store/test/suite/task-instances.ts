@@ -1,0 +1,146 @@
+import { expect, it } from 'vitest';
+import { NotFoundError, StoreInputError, type TaskInstanceKey } from '../../src/index.js';
+import { at, seedRun, tasks, useStore, type StoreSuiteTarget } from './harness.js';
+
+export function taskInstanceTests(target: StoreSuiteTarget): void {
+  const t = useStore(target);
+  const key: TaskInstanceKey = { dagId: 'd', runId: 'r', taskId: 'train' };
+
+  it('creates task instances in bulk with defaults, skipping existing ones', async () => {
+    await seedRun(t.store, 'd', 'r');
+    t.clock = at(2);
+    expect(await t.store.createTaskInstances([key, { ...key, taskId: 'eval', state: 'scheduled', priorityWeight: 3, maxTries: 2 }])).toBe(2);
+    expect(await t.store.getTaskInstance(key)).toMatchObject({
+      ...key,
+      mapIndex: -1,
+      state: null,
+      tryNumber: 0,
+      maxTries: 0,
+      pool: 'default_pool',
+      poolSlots: 1,
+      queue: 'default',
+      priorityWeight: 1,
+      scheduledDttm: null,
+      updatedAt: at(2),
+    });
+    expect(await t.store.getTaskInstance({ ...key, taskId: 'eval' })).toMatchObject({ state: 'scheduled', scheduledDttm: at(2), maxTries: 2 });
+    expect(await t.store.createTaskInstances([key, { ...key, mapIndex: 0 }, { ...key, mapIndex: 1 }])).toBe(2);
+    expect(await t.store.createTaskInstances([])).toBe(0);
+    expect(await t.store.getTaskInstance({ ...key, taskId: 'nope' })).toBeNull();
+  });
+
+  it('creates thousands of task instances across insert chunks', async () => {
+    await seedRun(t.store, 'd', 'r');
+    expect(await t.store.createTaskInstances(tasks('d', 'r', 1203))).toBe(1203);
+    expect((await t.store.listTaskInstances({ limit: 1 })).total).toBe(1203);
+    const ids = new Set((await t.store.listTaskInstances()).items.map((ti) => ti.id));
+    expect(ids.size).toBe(1203);
+  });
+
+  it('refuses task instances of an unknown run, and bad states', async () => {
+    await expect(t.store.createTaskInstances([key])).rejects.toBeInstanceOf(NotFoundError);
+    await seedRun(t.store, 'd', 'r');
+    await expect(t.store.createTaskInstances([{ ...key, state: 'done' as never }])).rejects.toMatchObject({ field: 'inputs[0].state' });
+    await expect(t.store.createTaskInstances([{ ...key, mapIndex: -2 }])).rejects.toMatchObject({ field: 'inputs[0].mapIndex' });
+    expect((await t.store.listTaskInstances()).total).toBe(0);
+  });
+
+  it('lists task instances by run, task, state (null included) and map index, with pages', async () => {
+    await seedRun(t.store, 'd', 'r');
+    await seedRun(t.store, 'd', 'r2');
+    await t.store.createTaskInstances([
+      { ...key, taskId: 'b', state: 'success' },
+      { ...key, taskId: 'a' },
+      { ...key, taskId: 'c', state: 'failed', mapIndex: 2 },
+      { ...key, taskId: 'c', state: 'failed', mapIndex: 1 },
+      { ...key, runId: 'r2', taskId: 'a', state: 'success' },
+    ]);
+    const ids = async (q: Parameters<typeof t.store.listTaskInstances>[0]) =>
+      (await t.store.listTaskInstances(q)).items.map((ti) => `${ti.runId}.${ti.taskId}${ti.mapIndex >= 0 ? `[${ti.mapIndex}]` : ''}`);
+    expect(await ids({})).toEqual(['r.a', 'r.b', 'r.c[1]', 'r.c[2]', 'r2.a']);
+    expect(await ids({ runIds: ['r'], states: [null, 'success'] })).toEqual(['r.a', 'r.b']);
+    expect(await ids({ states: [null] })).toEqual(['r.a']);
+    expect(await ids({ taskIds: ['c'], mapIndex: 2 })).toEqual(['r.c[2]']);
+    expect(await ids({ orderBy: 'state', direction: 'desc' })).toEqual(['r.a', 'r2.a', 'r.b', 'r.c[2]', 'r.c[1]']);
+    expect(await ids({ limit: 2, offset: 3 })).toEqual(['r.c[2]', 'r2.a']);
+    expect(await ids({ states: [] })).toEqual([]);
+  });
+
+  it('transitions compare-and-set on state and try number, writing the patch', async () => {
+    await seedRun(t.store, 'd', 'r');
+    await t.store.createTaskInstances([key]);
+    t.clock = at(4);
+    expect(await t.store.transitionTaskInstance(key, { from: ['scheduled'], to: 'queued' })).toBe(false);
+    expect(await t.store.transitionTaskInstance(key, { from: [null], to: 'scheduled', patch: { tryNumber: 1 } })).toBe(true);
+    expect(await t.store.transitionTaskInstance(key, { from: ['scheduled'], to: 'running', tryNumber: 2 })).toBe(false);
+    const patch = { startDate: at(5), hostname: 'host-a', unixname: 'ana', pid: 4242, externalExecutorId: 'job-1', lastHeartbeatAt: at(5) };
+    expect(await t.store.transitionTaskInstance(key, { from: ['scheduled', 'queued'], to: 'running', tryNumber: 1, patch })).toBe(true);
+    expect(await t.store.getTaskInstance(key)).toMatchObject({ state: 'running', tryNumber: 1, updatedAt: at(4), ...patch });
+    const end = { endDate: at(6.5), duration: 90, pid: null, hostname: 'host-a' };
+    expect(await t.store.transitionTaskInstance(key, { from: ['running'], to: 'success', patch: end })).toBe(true);
+    expect(await t.store.getTaskInstance(key)).toMatchObject({ state: 'success', startDate: at(5), ...end });
+    expect(await t.store.transitionTaskInstance({ ...key, taskId: 'nope' }, { from: [null], to: 'scheduled' })).toBe(false);
+    expect(await t.store.transitionTaskInstance(key, { from: [], to: 'scheduled' })).toBe(false);
+  });
+
+  it('rejects bad transitions naming the field', async () => {
+    await seedRun(t.store, 'd', 'r');
+    await t.store.createTaskInstances([key]);
+    const bad = [
+      [{ from: [null], to: 'finished' as never }, 'transition.to'],
+      [{ from: ['nope' as never], to: 'queued' }, 'transition.from[0]'],
+      [{ from: [null], to: 'queued', patch: { colour: 'red' } as never }, 'patch.colour'],
+      [{ from: [null], to: 'queued', patch: { tryNumber: -1 } }, 'patch.tryNumber'],
+      [{ from: [null], to: 'queued', patch: { startDate: 'today' as never } }, 'patch.startDate'],
+      [{ from: [null], to: 'queued', patch: { pool: null as never } }, 'patch.pool'],
+    ] as const;
+    for (const [transition, field] of bad) {
+      const error = await t.store.transitionTaskInstance(key, transition).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreInputError);
+      expect(error).toMatchObject({ field });
+    }
+    expect((await t.store.getTaskInstance(key))?.state).toBeNull();
+  });
+
+  it('accepts heartbeats only for the running try, and finds zombies by their last sign of life', async () => {
+    await seedRun(t.store, 'd', 'r');
+    await t.store.createTaskInstances([
+      { ...key, taskId: 'beating', state: 'running', tryNumber: 1 },
+      { ...key, taskId: 'silent', state: 'running', tryNumber: 1 },
+      { ...key, taskId: 'never', state: 'running', tryNumber: 1 },
+      { ...key, taskId: 'done', state: 'success', tryNumber: 1 },
+    ]);
+    await t.store.transitionTaskInstance({ ...key, taskId: 'never' }, { from: ['running'], to: 'running', patch: { startDate: at(1) } });
+    await t.store.transitionTaskInstance({ ...key, taskId: 'silent' }, { from: ['running'], to: 'running', patch: { startDate: at(20) } });
+    expect(await t.store.heartbeatTaskInstance({ ...key, taskId: 'beating' }, 1, at(30))).toBe(true);
+    expect(await t.store.heartbeatTaskInstance({ ...key, taskId: 'silent' }, 1, at(2))).toBe(true);
+    expect(await t.store.heartbeatTaskInstance({ ...key, taskId: 'beating' }, 2, at(40))).toBe(false);
+    expect(await t.store.heartbeatTaskInstance({ ...key, taskId: 'done' }, 1, at(40))).toBe(false);
+    expect((await t.store.getTaskInstance({ ...key, taskId: 'beating' }))?.lastHeartbeatAt).toEqual(at(30));
+    const zombies = await t.store.findZombies({ heartbeatBefore: at(10) });
+    expect(zombies.map((z) => z.taskId)).toEqual(['never', 'silent']);
+    expect((await t.store.findZombies({ heartbeatBefore: at(10), limit: 1 })).map((z) => z.taskId)).toEqual(['never']);
+    expect(await t.store.findZombies({ heartbeatBefore: at(0) })).toEqual([]);
+  });
+
+  it('records finished tries into the history, one row per try', async () => {
+    await seedRun(t.store, 'd', 'r');
+    await t.store.createTaskInstances([{ ...key, state: 'running', tryNumber: 1, maxTries: 1 }]);
+    const fail = { endDate: at(2), startDate: at(1), duration: 60, hostname: 'h1', pid: 10 };
+    await t.store.transitionTaskInstance(key, { from: ['running'], to: 'up_for_retry', patch: fail });
+    await t.store.recordTaskInstanceTry(key);
+    await t.store.recordTaskInstanceTry(key);
+    await t.store.transitionTaskInstance(key, { from: ['up_for_retry'], to: 'running', patch: { tryNumber: 2, hostname: 'h2' } });
+    await t.store.transitionTaskInstance(key, { from: ['running'], to: 'success', patch: { endDate: at(5) } });
+    await t.store.recordTaskInstanceTry(key);
+    const ti = await t.store.getTaskInstance(key);
+    const history = await t.store.listTaskInstanceHistory(key);
+    expect(history.map((h) => [h.tryNumber, h.state, h.hostname])).toEqual([
+      [1, 'up_for_retry', 'h1'],
+      [2, 'success', 'h2'],
+    ]);
+    expect(history[0]).toMatchObject({ ...fail, taskInstanceId: ti?.id, maxTries: 1, mapIndex: -1, pool: 'default_pool' });
+    await expect(t.store.recordTaskInstanceTry({ ...key, taskId: 'nope' })).rejects.toBeInstanceOf(NotFoundError);
+    expect(await t.store.listTaskInstanceHistory({ ...key, taskId: 'nope' })).toEqual([]);
+  });
+}
