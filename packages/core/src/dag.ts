@@ -1,9 +1,9 @@
 import type { TaskCallable } from './context.js';
 import { type Duration, toMilliseconds } from './duration.js';
-import { DagCycleError, DagDefinitionError, DuplicateTaskIdError, InvalidArgumentError } from './errors.js';
+import { DagCycleError, DagDefinitionError, describe, DuplicateTaskIdError, InvalidArgumentError } from './errors.js';
 import type { JsonValue } from './json.js';
 import { checkParamSchemas, normalizeParams, type NormalizedParams, type ParamsSpec } from './params.js';
-import { parseSchedule, type Schedule, type ScheduleSpec } from './schedule.js';
+import { checkTimezone, parseSchedule, type Schedule, type ScheduleSpec } from './schedule.js';
 import { ID_PATTERN, resolveTaskArgs, Task, type DefaultArgs, type TaskArgs, type TaskGraph } from './task.js';
 
 /** Everything a DAG is made with (Airflow's `DAG(...)` arguments in camelCase). */
@@ -18,10 +18,11 @@ export interface DagOptions {
   schedule?: Schedule;
   /**
    * The first logical date the schedule may produce. Required for a schedule other than `null`. A fixed date,
-   * not "now": a moving start date would move the schedule every time the file is parsed.
+   * not "now": a moving start date would move the schedule every time the file is parsed. A string is ISO 8601
+   * (`'2025-01-01'`, `'2025-01-01T06:00:00+02:00'`); without an offset it is UTC, whatever the machine's zone.
    */
   startDate?: Date | string;
-  /** No run is scheduled after this date. Default none. */
+  /** No run is scheduled after this date (same forms as `startDate`). Default none. */
   endDate?: Date | string;
   /** Create the runs missed since `startDate` (or since the last run). Default false, as in Airflow 3. */
   catchup?: boolean;
@@ -71,8 +72,11 @@ export class DAG<P extends Record<string, JsonValue> = Record<string, JsonValue>
   readonly timezone: string;
   readonly docMd: string | null;
   readonly isPausedUponCreation: boolean | null;
-  /** Where `new DAG` was called (file URL or path, line), so loaders can point errors such as cycles at it. */
-  readonly definedAt: { file: string; line: number } | null;
+  /**
+   * Where `new DAG` was called, as the stack trace showed it (file URL or path, 1-based line and column), so
+   * loaders can point errors such as cycles at it. Null when the stack did not say.
+   */
+  readonly definedAt: { file: string; line: number; column: number } | null;
   readonly [DAG_BRAND] = true;
 
   readonly #tasks = new Map<string, Task>();
@@ -87,11 +91,17 @@ export class DAG<P extends Record<string, JsonValue> = Record<string, JsonValue>
     }
     this.dagId = dagId;
     this.definedAt = callerLocation(new Error().stack);
+    if (options.description != null && typeof options.description !== 'string') {
+      throw new InvalidArgumentError(dagId, 'description', 'a string', options.description);
+    }
     this.description = options.description ?? null;
+    if (options.defaultArgs != null && !isPlainObject(options.defaultArgs)) {
+      throw new InvalidArgumentError(dagId, 'defaultArgs', 'an object of task arguments such as { retries: 2 }', options.defaultArgs);
+    }
     this.defaultArgs = Object.freeze({ ...(options.defaultArgs ?? {}) });
     // Validate defaultArgs now, so a bad one is an import error even in a DAG without tasks.
     resolveTaskArgs(dagId, 'defaultArgs', {}, this.defaultArgs);
-    this.timezone = options.timezone ?? 'UTC';
+    this.timezone = checkTimezone(options.timezone ?? 'UTC', dagId);
     this.schedule = parseSchedule(options.schedule, this.timezone, dagId);
     this.startDate = toDate(options.startDate, 'startDate', dagId);
     this.endDate = toDate(options.endDate, 'endDate', dagId);
@@ -110,9 +120,16 @@ export class DAG<P extends Record<string, JsonValue> = Record<string, JsonValue>
       throw new InvalidArgumentError(dagId, 'tags', 'an array of non-empty strings', tags);
     }
     this.tags = Object.freeze([...tags]);
+    if (options.params != null && !isPlainObject(options.params)) {
+      throw new InvalidArgumentError(dagId, 'params', 'an object of param name to a default value or { default, type, ... }', options.params);
+    }
     this.params = normalizeParams(options.params);
     checkParamSchemas(dagId, this.params);
+    if (options.docMd != null && typeof options.docMd !== 'string') throw new InvalidArgumentError(dagId, 'docMd', 'a string', options.docMd);
     this.docMd = options.docMd ?? null;
+    if (options.isPausedUponCreation != null && typeof options.isPausedUponCreation !== 'boolean') {
+      throw new InvalidArgumentError(dagId, 'isPausedUponCreation', 'a boolean or null', options.isPausedUponCreation);
+    }
     this.isPausedUponCreation = options.isPausedUponCreation ?? null;
   }
 
@@ -143,7 +160,7 @@ export class DAG<P extends Record<string, JsonValue> = Record<string, JsonValue>
     if (this.#tasks.has(taskId)) throw new DuplicateTaskIdError(this.dagId, taskId);
     if (typeof callable !== 'function') throw new InvalidArgumentError(this.dagId, `task '${taskId}' callable`, 'a function (ctx) => value', callable);
     const resolved = resolveTaskArgs(this.dagId, `task '${taskId}'`, this.defaultArgs, args);
-    const task = new Task(this, taskId, callable as TaskCallable<never>, resolved);
+    const task = new Task(this, taskId, callable, resolved);
     this.#tasks.set(taskId, task);
     this.#upstream.set(taskId, new Set());
     this.#downstream.set(taskId, new Set());
@@ -153,6 +170,9 @@ export class DAG<P extends Record<string, JsonValue> = Record<string, JsonValue>
   /** @internal Called by `Task.then` and friends. */
   addEdge(upstream: Task, downstream: Task): void {
     for (const t of [upstream, downstream]) {
+      if (typeof t !== 'object' || t === null || typeof (t as Partial<Task>).taskId !== 'string') {
+        throw new DagDefinitionError(`DAG '${this.dagId}': dependencies link tasks (or arrays of tasks), got ${describe(t)}`, this.dagId);
+      }
       if (this.#tasks.get(t.taskId) !== t) {
         throw new DagDefinitionError(`DAG '${this.dagId}': ${String(t)} belongs to another DAG; dependencies must stay within one DAG`, this.dagId);
       }
@@ -201,21 +221,38 @@ export class DAG<P extends Record<string, JsonValue> = Record<string, JsonValue>
   }
 
   /**
-   * The task ids in an order where each comes after its upstream tasks (ties in insertion order).
+   * The task ids in an order where each comes after its upstream tasks; among the tasks ready at each step, the
+   * one added first comes first, so the order is stable for a given DAG file.
    * @throws DagCycleError naming the tasks of a cycle.
    */
   topologicalOrder(): string[] {
+    const position = new Map<string, number>();
     const indegree = new Map<string, number>();
-    for (const id of this.#tasks.keys()) indegree.set(id, this.upstreamOf(id).size);
-    const ready = [...this.#tasks.keys()].filter((id) => indegree.get(id) === 0);
+    for (const id of this.#tasks.keys()) {
+      position.set(id, position.size);
+      indegree.set(id, this.upstreamOf(id).size);
+    }
+    // Ready tasks, latest added first, so pop() takes the earliest added.
+    const ready = [...this.#tasks.keys()].filter((id) => indegree.get(id) === 0).reverse();
+    const byPositionDesc = (id: string): number => {
+      const p = position.get(id) as number;
+      let lo = 0;
+      let hi = ready.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((position.get(ready[mid] as string) as number) > p) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
     const order: string[] = [];
-    for (let i = 0; i < ready.length; i++) {
-      const id = ready[i] as string;
+    while (ready.length > 0) {
+      const id = ready.pop() as string;
       order.push(id);
       for (const d of this.downstreamOf(id)) {
         const n = (indegree.get(d) ?? 0) - 1;
         indegree.set(d, n);
-        if (n === 0) ready.push(d);
+        if (n === 0) ready.splice(byPositionDesc(d), 0, d);
       }
     }
     if (order.length < this.#tasks.size) throw new DagCycleError(this.dagId, this.#findCycle(new Set(order)));
@@ -255,17 +292,42 @@ export function isDag(value: unknown): value is DAG {
 }
 
 /** The frame that called the DAG constructor: the third line of a V8 stack ("Error", "at new DAG", caller). */
-function callerLocation(stack: string | undefined): { file: string; line: number } | null {
+function callerLocation(stack: string | undefined): { file: string; line: number; column: number } | null {
   const frame = stack?.split('\n')[2];
-  const m = frame ? /\(?((?:file:\/\/)?[^()\s]+?):(\d+):\d+\)?$/.exec(frame.trim()) : null;
-  return m ? { file: m[1] as string, line: Number(m[2]) } : null;
+  const m = frame ? /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?$/.exec(frame.trim()) : null;
+  return m ? { file: m[1] as string, line: Number(m[2]), column: Number(m[3]) } : null;
 }
 
-function toDate(value: Date | string | undefined, field: string, dagId: string): Date | null {
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** A Date from a Date or an ISO 8601 string (UTC unless it has an offset); null when not given. */
+function toDate(value: Date | string | undefined | null, field: string, dagId: string): Date | null {
   if (value === undefined || value === null) return null;
-  const d = value instanceof Date ? new Date(value.getTime()) : typeof value === 'string' ? new Date(value) : null;
-  if (d === null || Number.isNaN(d.getTime())) throw new InvalidArgumentError(dagId, field, "a Date or an ISO 8601 string such as '2025-01-01T00:00:00Z'", value);
-  return d;
+  const fail = (): never => {
+    throw new InvalidArgumentError(dagId, field, "a Date or an ISO 8601 string such as '2025-01-01' or '2025-01-01T06:00:00Z'", value);
+  };
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? fail() : new Date(value.getTime());
+  if (typeof value !== 'string') return fail();
+  const m = ISO_DATE.exec(value.trim());
+  if (!m) return fail();
+  const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
+  const ms = Number(`0.${m[7] ?? '0'}`) * 1000;
+  const wall = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
+  // Date.UTC rolls 2025-02-30 over to March; a date that does not exist is a typo, not a wish.
+  if (wall.getUTCFullYear() !== y || wall.getUTCMonth() !== mo - 1 || wall.getUTCDate() !== d || wall.getUTCHours() !== h || wall.getUTCMinutes() !== mi) return fail();
+  let offsetMin = 0;
+  const zone = m[8];
+  if (zone !== undefined && zone.toUpperCase() !== 'Z') {
+    const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone) as RegExpExecArray;
+    offsetMin = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3] ?? 0));
+  }
+  return new Date(wall.getTime() + Math.round(ms) - offsetMin * 60_000);
+}
+
+function isPlainObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 function bool(value: unknown, fallback: boolean, field: string, dagId: string): boolean {

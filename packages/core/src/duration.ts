@@ -34,7 +34,10 @@ const ISO = /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H
 /** True when `value` looks like a duration (used to tell a duration schedule from a cron string). */
 export function isDurationLike(value: unknown): boolean {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0;
-  if (typeof value === 'string') return SHORTHAND.test(value) || (ISO.test(value) && value !== 'P' && !value.endsWith('T'));
+  if (typeof value === 'string') {
+    const v = value.trim();
+    return SHORTHAND.test(v) || (ISO.test(v) && v !== 'P' && !v.endsWith('T'));
+  }
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
@@ -74,6 +77,7 @@ export function toMilliseconds(value: Duration, field = 'duration', dagId?: stri
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail();
   let total = 0;
   for (const [key, amount] of Object.entries(value)) {
+    if (amount === undefined) continue;
     const unit = (MS as Record<string, number>)[key];
     if (unit === undefined || typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
       throw new InvalidArgumentError(dagId, `${field}.${key}`, `one of ${Object.keys(MS).join(', ')} with a non-negative number`, amount);

@@ -9,8 +9,8 @@ export interface JsonProblem {
 }
 
 /**
- * Finds the first part of `value` that JSON cannot carry faithfully: functions, symbols, bigints, `undefined`
- * inside arrays and objects, non-finite numbers, class instances such as Date or Map, and cycles.
+ * Finds the first part of `value` that JSON cannot carry faithfully: functions, symbols, bigints, `undefined`,
+ * non-finite numbers, class instances such as Date or Map, symbol keys, and cycles.
  * Returns null when the value is plain JSON.
  */
 export function findJsonProblem(value: unknown, path = '$', seen: Set<object> = new Set()): JsonProblem | null {
@@ -18,6 +18,7 @@ export function findJsonProblem(value: unknown, path = '$', seen: Set<object> = 
   if (typeof value === 'number') {
     return Number.isFinite(value) ? null : { path, problem: `the number ${String(value)} has no JSON form` };
   }
+  if (value === undefined) return { path, problem: 'undefined has no JSON form' };
   if (typeof value !== 'object') return { path, problem: `a ${typeof value} has no JSON form` };
   if (seen.has(value)) return { path, problem: 'a circular reference' };
   seen.add(value);
@@ -37,6 +38,9 @@ export function findJsonProblem(value: unknown, path = '$', seen: Set<object> = 
       const hint = value instanceof Date ? ' (use date.toISOString())' : '';
       return { path, problem: `a ${name} is not plain JSON${hint}` };
     }
+    // JSON.stringify drops symbol keys without a word; losing data silently is worse than refusing it.
+    const symbol = Object.getOwnPropertySymbols(value)[0];
+    if (symbol !== undefined) return { path, problem: `the key ${String(symbol)} is a symbol, which JSON drops` };
     for (const [key, item] of Object.entries(value)) {
       const childPath = /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
       if (item === undefined) return { path: childPath, problem: 'undefined has no JSON form' };

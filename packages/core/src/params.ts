@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type * as AjvModule from 'ajv';
 import { ParamValidationError } from './errors.js';
-import type { JsonValue } from './json.js';
+import { findJsonProblem, type JsonValue } from './json.js';
 
 /**
  * One DAG param, as Airflow's `Param`: a default and a JSON Schema the value must satisfy. The UI builds the
@@ -38,7 +39,7 @@ export type NormalizedParams = Record<string, ParamSpec>;
 export function normalizeParams(params: ParamsSpec | undefined): NormalizedParams {
   const out: NormalizedParams = {};
   for (const [name, value] of Object.entries(params ?? {})) {
-    out[name] = isParamSpec(value) ? value : { default: value as JsonValue };
+    out[name] = isParamSpec(value) ? value : { default: value };
   }
   return out;
 }
@@ -53,7 +54,7 @@ let ajv: Ajv | undefined;
 /** Ajv loads on first use: most DAGs have no params, and every CLI start would pay for it. */
 function getAjv(): Ajv {
   if (!ajv) {
-    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof AjvModule;
     ajv = new AjvClass({ allErrors: true, strict: false });
   }
   return ajv;
@@ -62,7 +63,7 @@ const cache = new WeakMap<NormalizedParams, Map<string, ValidateFunction>>();
 
 function validatorFor(params: NormalizedParams, name: string, spec: ParamSpec): ValidateFunction {
   let perDag = cache.get(params);
-  if (!perDag) cache.set(params, (perDag = new Map()));
+  if (!perDag) cache.set(params, (perDag = new Map<string, ValidateFunction>()));
   let v = perDag.get(name);
   if (!v) {
     const { default: _d, description: _desc, title: _t, ...schema } = spec;
@@ -78,9 +79,17 @@ function validatorFor(params: NormalizedParams, name: string, spec: ParamSpec): 
  * @throws ParamValidationError listing every param that is missing or fails its schema.
  */
 export function resolveParams(dagId: string, params: NormalizedParams, conf: Record<string, JsonValue> = {}): Record<string, JsonValue> {
+  if (typeof conf !== 'object' || conf === null || Array.isArray(conf)) {
+    throw new ParamValidationError(dagId, [{ param: '(conf)', message: 'the conf must be a JSON object' }]);
+  }
   const resolved: Record<string, JsonValue> = {};
   const problems: { param: string; message: string }[] = [];
+  for (const [key, value] of Object.entries(conf)) {
+    const problem = findJsonProblem(value, `$.${key}`);
+    if (problem) problems.push({ param: key, message: `is not JSON: ${problem.problem} at ${problem.path}` });
+  }
   for (const [name, spec] of Object.entries(params)) {
+    if (problems.some((p) => p.param === name)) continue;
     const value = Object.hasOwn(conf, name) ? conf[name] : spec.default;
     if (value === undefined) {
       problems.push({ param: name, message: 'is required (no default and not in conf)' });
@@ -91,7 +100,8 @@ export function resolveParams(dagId: string, params: NormalizedParams, conf: Rec
       problems.push({ param: name, message: formatAjvErrors(validate.errors ?? []) });
       continue;
     }
-    resolved[name] = value;
+    // A copy, so that a task changing its params changes neither the DAG's defaults nor the caller's conf.
+    resolved[name] = structuredClone(value);
   }
   if (problems.length > 0) throw new ParamValidationError(dagId, problems);
   return resolved;
@@ -101,10 +111,19 @@ function formatAjvErrors(errors: ErrorObject[]): string {
   return errors.map((e) => `${e.instancePath ? `${e.instancePath} ` : ''}${e.message ?? 'is invalid'}`).join(', ');
 }
 
-/** Checks the params' schemas themselves, so a bad schema is an import error, not a failure at trigger time. */
+/**
+ * Checks the params themselves (plain JSON, a schema ajv can compile, a default that satisfies it), so a bad param
+ * is an import error, not a failure at trigger time.
+ * @throws ParamValidationError listing every bad param.
+ */
 export function checkParamSchemas(dagId: string, params: NormalizedParams): void {
   const problems: { param: string; message: string }[] = [];
   for (const [name, spec] of Object.entries(params)) {
+    const notJson = findJsonProblem(spec, `$.${name}`);
+    if (notJson) {
+      problems.push({ param: name, message: `is not JSON: ${notJson.problem} at ${notJson.path}` });
+      continue;
+    }
     try {
       const validate = validatorFor(params, name, spec);
       if (spec.default !== undefined && !validate(spec.default)) {

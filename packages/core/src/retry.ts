@@ -5,7 +5,7 @@ export interface RetryPolicy {
   retries: number;
   retryDelayMs: number;
   retryExponentialBackoff: boolean;
-  /** Upper bound of the delay; null for none. */
+  /** Upper bound of an exponential backoff (ignored without one, as in Airflow); null for none. */
   maxRetryDelayMs: number | null;
 }
 
@@ -18,30 +18,34 @@ export interface RetryKey {
   tryNumber: number;
 }
 
+/** Airflow's ceiling on an exponential backoff (`MAX_RETRY_DELAY`, one day), in seconds. */
+const MAX_BACKOFF_SECONDS = 24 * 60 * 60;
+
 /**
- * The delay before the next try, by Airflow's `next_retry_datetime` formula: the plain `retryDelay`, or with
- * exponential backoff `ceil(delay * 2^(tryNumber-1))` plus a deterministic jitter below that amount taken from a
- * SHA-1 of the try's identity, both capped by `maxRetryDelay`.
+ * The delay before the next try, by Airflow's `next_retry_datetime` formula. Without exponential backoff it is
+ * `retryDelay`, and `maxRetryDelay` plays no part (as in Airflow). With it, `minBackoff = max(1,
+ * ceil(retryDelaySeconds * 2^(tryNumber-1)))` seconds plus a deterministic jitter `sha1(dagId#taskId#logicalDate#
+ * tryNumber) mod minBackoff`, capped at one day and then at `maxRetryDelay` when that is set and above zero.
  */
 export function retryDelayMs(policy: RetryPolicy, key: RetryKey): number {
-  let delayMs = policy.retryDelayMs;
-  if (policy.retryExponentialBackoff) {
-    const minBackoff = Math.ceil((policy.retryDelayMs / 1000) * 2 ** (key.tryNumber - 1));
-    if (minBackoff > 0) {
-      const digest = createHash('sha1')
-        .update(`${key.dagId}#${key.taskId}#${pythonDate(key.logicalDate)}#${key.tryNumber}`)
-        .digest('hex');
-      const modded = minBackoff + Number(BigInt(`0x${digest}`) % BigInt(minBackoff));
-      delayMs = modded * 1000;
-    } else {
-      delayMs = 0;
-    }
+  if (!policy.retryExponentialBackoff) return policy.retryDelayMs;
+  const minBackoff = Math.max(1, Math.ceil((policy.retryDelayMs / 1000) * 2 ** (key.tryNumber - 1)));
+  let seconds: number;
+  if (minBackoff >= MAX_BACKOFF_SECONDS) {
+    // The jitter only adds, so the cap wins whatever the hash; this also keeps huge values out of BigInt.
+    seconds = MAX_BACKOFF_SECONDS;
+  } else {
+    const digest = createHash('sha1').update(`${key.dagId}#${key.taskId}#${pythonDate(key.logicalDate)}#${key.tryNumber}`).digest('hex');
+    seconds = Math.min(minBackoff + Number(BigInt(`0x${digest}`) % BigInt(minBackoff)), MAX_BACKOFF_SECONDS);
   }
-  if (policy.maxRetryDelayMs !== null) delayMs = Math.min(delayMs, policy.maxRetryDelayMs);
-  return delayMs;
+  const delayMs = seconds * 1000;
+  return policy.maxRetryDelayMs !== null && policy.maxRetryDelayMs > 0 ? Math.min(delayMs, policy.maxRetryDelayMs) : delayMs;
 }
 
-/** Python's `str(datetime)` of a UTC time, which Airflow hashes. */
+/**
+ * Python's `str(datetime)` of a UTC time, which Airflow hashes: the logical date as read back from the metadata
+ * database, a `datetime` in UTC (`2025-01-01 00:00:00+00:00`, microseconds only when not zero), or `None`.
+ */
 function pythonDate(d: Date | null): string {
   if (d === null) return 'None';
   const iso = d.toISOString();

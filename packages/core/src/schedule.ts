@@ -1,12 +1,13 @@
 import { Cron } from 'croner';
-import { type Duration, isDurationLike, toMilliseconds } from './duration.js';
+import { type Duration, type DurationObject, isDurationLike, toMilliseconds } from './duration.js';
 import { InvalidArgumentError } from './errors.js';
 
 /**
  * When a DAG runs, as Airflow's `schedule` argument: `null` (only when triggered), a preset (`'@daily'`), a
  * cron expression (`'30 6 * * 1-5'`), or a duration between runs (`{ days: 1 }`, `'PT6H'`).
  */
-export type Schedule = null | SchedulePreset | string | Duration;
+// `string & Record<never, never>` keeps the presets offered by editors while any cron or duration string is accepted.
+export type Schedule = null | SchedulePreset | (string & Record<never, never>) | number | DurationObject;
 
 /** Airflow's schedule presets. */
 export type SchedulePreset = '@once' | '@hourly' | '@daily' | '@weekly' | '@monthly' | '@quarterly' | '@yearly' | '@annually';
@@ -60,10 +61,12 @@ export interface ScheduleRestriction {
 }
 
 /**
- * Normalizes a schedule argument.
- * @throws InvalidArgumentError naming `schedule` when the value is not a preset, a valid cron expression or a duration.
+ * Normalizes a schedule argument; `timezone` is the zone cron expressions are read in.
+ * @throws InvalidArgumentError naming `schedule` when the value is not a preset, a valid cron expression or a
+ * duration, or naming `timezone` when that is not an IANA zone.
  */
 export function parseSchedule(schedule: Schedule | undefined, timezone = 'UTC', dagId?: string): ScheduleSpec {
+  checkTimezone(timezone, dagId);
   if (schedule === null || schedule === undefined) return { kind: 'none' };
   if (schedule === '@once') return { kind: 'once' };
   if (typeof schedule === 'string') {
@@ -94,16 +97,25 @@ function intervalSpec(value: Duration, dagId: string | undefined): ScheduleSpec 
   return { kind: 'interval', everyMs, summary: describeInterval(everyMs) };
 }
 
+/** Python's `str(timedelta)`, which Airflow shows as the summary of a duration schedule: `1 day, 0:00:00`. */
 function describeInterval(ms: number): string {
-  const seconds = ms / 1000;
-  const d = Math.floor(seconds / 86_400);
-  const rest = new Date((seconds % 86_400) * 1000).toISOString().slice(11, 19);
-  return d > 0 ? `${d} day${d === 1 ? '' : 's'}, ${rest}` : rest;
+  const days = Math.floor(ms / 86_400_000);
+  let rest = ms - days * 86_400_000;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  const sec = Math.floor(rest / 1000);
+  const micros = Math.round((rest - sec * 1000) * 1000);
+  const clock = `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}${micros ? `.${String(micros).padStart(6, '0')}` : ''}`;
+  return days > 0 ? `${days} day${days === 1 ? '' : 's'}, ${clock}` : clock;
 }
 
 /**
  * The next automated run after `last` (the data interval of the latest scheduled run, or null), as Airflow 3's
- * timetables compute it. Returns null when the schedule has no more runs.
+ * timetables compute it: `CronTriggerTimetable` for cron schedules, `DeltaDataIntervalTimetable` for durations,
+ * `OnceTimetable` for `@once`. Returns null when the schedule has no more runs. The result may lie in the future:
+ * the caller creates the run once `runAfter` has passed.
  * @param now - the current time; passed in so schedules can be tested under fake time.
  */
 export function nextDagRunInfo(
@@ -116,6 +128,7 @@ export function nextDagRunInfo(
     case 'none':
       return null;
     case 'once': {
+      // Airflow runs @once at the start date, catchup or not.
       if (last !== null || restriction.earliest === null) return null;
       const at = restriction.earliest;
       if (restriction.latest !== null && at > restriction.latest) return null;
@@ -128,23 +141,50 @@ export function nextDagRunInfo(
   }
 }
 
+/** Cron arithmetic with Airflow's meaning: next and previous are strict, alignment keeps a time on the schedule. */
+class CronClock {
+  readonly #cron: Cron;
+  constructor(spec: { expression: string; timezone: string }) {
+    this.#cron = new Cron(spec.expression, { timezone: spec.timezone, paused: true });
+  }
+  /** The first fire time strictly after `t`. */
+  next(t: Date): Date | null {
+    return this.#cron.nextRun(t);
+  }
+  /** The last fire time strictly before `t`. */
+  prev(t: Date): Date | null {
+    return this.#cron.previousRuns(1, t)[0] ?? null;
+  }
+  /** `t` itself when it is a fire time, else the next one. */
+  alignNext(t: Date): Date | null {
+    return this.#fires(t) ? t : this.next(t);
+  }
+  /** `t` itself when it is a fire time, else the previous one. */
+  alignPrev(t: Date): Date | null {
+    return this.#fires(t) ? t : this.prev(t);
+  }
+  #fires(t: Date): boolean {
+    // croner matches to the second; a fire time has no milliseconds.
+    return t.getUTCMilliseconds() === 0 && this.#cron.match(t);
+  }
+}
+
 function nextCronRun(
   spec: { expression: string; timezone: string },
   last: DataInterval | null,
   restriction: ScheduleRestriction,
   now: Date,
 ): DagRunInfo | null {
-  const cron = new Cron(spec.expression, { timezone: spec.timezone, paused: true });
-  const alignNext = (t: Date): Date | null => (cron.match(t) ? t : cron.nextRun(t));
-  const alignPrev = (t: Date): Date | null => (cron.match(t) ? t : (cron.previousRuns(1, t)[0] ?? null));
+  const clock = new CronClock(spec);
   let next: Date | null;
   if (restriction.catchup) {
-    if (last !== null) next = cron.nextRun(last.end);
-    else next = restriction.earliest === null ? alignNext(now) : alignNext(restriction.earliest);
+    if (last !== null) next = clock.next(last.end);
+    else next = restriction.earliest === null ? firstCronRun(clock, now) : clock.alignNext(restriction.earliest);
   } else {
-    const candidates: (Date | null)[] = [alignPrev(now)];
-    if (last !== null) candidates.push(cron.nextRun(last.end));
-    if (restriction.earliest !== null) candidates.push(alignNext(restriction.earliest));
+    const candidates: (Date | null)[] = [clock.alignPrev(now)];
+    if (last !== null) candidates.push(clock.next(last.end));
+    else if (restriction.earliest === null) candidates.push(firstCronRun(clock, now));
+    if (restriction.earliest !== null) candidates.push(clock.alignNext(restriction.earliest));
     next = maxDate(candidates);
   }
   if (next === null) return null;
@@ -152,11 +192,25 @@ function nextCronRun(
   return { logicalDate: next, dataInterval: { start: next, end: next }, runAfter: next };
 }
 
+/**
+ * The first run of a cron schedule without a start date (Airflow's `_calc_first_run` with `run_immediately`
+ * unset): the latest fire time when it is recent (within a tenth of the gap between fire times, at least five
+ * minutes), else the next one.
+ */
+function firstCronRun(clock: CronClock, now: Date): Date | null {
+  const past = clock.alignPrev(now);
+  const next = clock.alignNext(now);
+  if (past === null) return next;
+  if (next === null) return past;
+  const buffer = Math.max((next.getTime() - past.getTime()) / 10, 5 * 60_000);
+  return now.getTime() - past.getTime() <= buffer ? past : next;
+}
+
 function nextIntervalRun(everyMs: number, last: DataInterval | null, restriction: ScheduleRestriction, now: Date): DagRunInfo | null {
   let earliest = restriction.earliest;
   if (!restriction.catchup) {
-    // Skip missed intervals: the latest complete interval ends now at the earliest.
-    const latestStart = new Date(now.getTime() - everyMs);
+    // Airflow's _skip_to_latest: the last whole interval counted from the Unix epoch that has ended by now.
+    const latestStart = new Date(now.getTime() - (now.getTime() % everyMs) - everyMs);
     earliest = earliest === null || latestStart > earliest ? latestStart : earliest;
   }
   let start: Date;
@@ -164,8 +218,7 @@ function nextIntervalRun(everyMs: number, last: DataInterval | null, restriction
     if (earliest === null) return null;
     start = earliest;
   } else {
-    start = last.end;
-    if (earliest !== null && earliest > start) start = earliest;
+    start = earliest !== null && earliest > last.end ? earliest : last.end;
   }
   if (restriction.latest !== null && start > restriction.latest) return null;
   const end = new Date(start.getTime() + everyMs);
@@ -180,6 +233,19 @@ function nextIntervalRun(everyMs: number, last: DataInterval | null, restriction
 export function manualDataInterval(spec: ScheduleSpec, logicalDate: Date): DataInterval {
   if (spec.kind === 'interval') return { start: new Date(logicalDate.getTime() - spec.everyMs), end: logicalDate };
   return { start: logicalDate, end: logicalDate };
+}
+
+/** @throws InvalidArgumentError naming `timezone` when `value` is not an IANA zone this runtime knows. */
+export function checkTimezone(value: unknown, dagId?: string): string {
+  if (typeof value === 'string' && value !== '') {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: value });
+      return value;
+    } catch {
+      // Not a zone this runtime knows: reported below.
+    }
+  }
+  throw new InvalidArgumentError(dagId, 'timezone', "an IANA time zone such as 'UTC' or 'Europe/Paris'", value);
 }
 
 function maxDate(dates: (Date | null)[]): Date | null {

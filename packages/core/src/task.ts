@@ -13,7 +13,7 @@ export interface TaskArgs {
   retryDelay?: Duration;
   /** Doubles the wait at each retry, with Airflow's jitter. Default false. */
   retryExponentialBackoff?: boolean;
-  /** Upper bound of the wait between tries. Default none. */
+  /** Upper bound of the wait between tries when `retryExponentialBackoff` is on (Airflow ignores it otherwise). Default none. */
   maxRetryDelay?: Duration | null;
   /** A try running longer is stopped and fails. Default none. */
   executionTimeout?: Duration | null;
@@ -59,14 +59,18 @@ const TASK_ARG_KEYS = new Set<string>(['owner', 'retries', 'retryDelay', 'retryE
 /** The one place that validates task arguments and fills their defaults. */
 export function resolveTaskArgs(dagId: string, where: string, defaults: TaskArgs, own: TaskArgs): ResolvedTaskArgs {
   for (const [label, args] of [['defaultArgs', defaults], [where, own]] as const) {
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new InvalidArgumentError(dagId, label, 'an object of task arguments', args);
     for (const key of Object.keys(args)) {
       if (!TASK_ARG_KEYS.has(key)) {
         throw new InvalidArgumentError(dagId, `${label}.${key}`, `one of ${[...TASK_ARG_KEYS].join(', ')}`, key);
       }
     }
   }
-  const merged: TaskArgs = { ...defaults, ...own };
-  const field = (key: keyof TaskArgs): string => `${Object.hasOwn(own, key) ? where : 'defaultArgs'}.${key}`;
+  // An argument set to undefined on the task falls back to defaultArgs, as if it were not given.
+  const setOnTask = (key: keyof TaskArgs): boolean => own[key] !== undefined;
+  const merged: TaskArgs = { ...defaults };
+  for (const key of TASK_ARG_KEYS as Set<keyof TaskArgs>) if (setOnTask(key)) (merged as Record<string, unknown>)[key] = own[key];
+  const field = (key: keyof TaskArgs): string => `${setOnTask(key) ? where : 'defaultArgs'}.${key}`;
   const out: ResolvedTaskArgs = { ...TASK_ARG_DEFAULTS };
   if (merged.owner !== undefined) {
     if (typeof merged.owner !== 'string' || merged.owner === '') throw new InvalidArgumentError(dagId, field('owner'), 'a non-empty string', merged.owner);
@@ -94,7 +98,10 @@ export function resolveTaskArgs(dagId: string, where: string, defaults: TaskArgs
     if (typeof merged.queue !== 'string' || !/^[\w.-]{1,100}$/.test(merged.queue)) throw new InvalidArgumentError(dagId, field('queue'), 'a queue name of letters, digits, _ . -', merged.queue);
     out.queue = merged.queue;
   }
-  if (merged.doc !== undefined) out.doc = String(merged.doc);
+  if (merged.doc !== undefined) {
+    if (typeof merged.doc !== 'string') throw new InvalidArgumentError(dagId, field('doc'), 'a string', merged.doc);
+    out.doc = merged.doc;
+  }
   return out;
 }
 
@@ -170,5 +177,10 @@ export class Task {
 }
 
 function toList(t: Task | readonly Task[]): readonly Task[] {
-  return Array.isArray(t) ? t : [t as Task];
+  return isTaskList(t) ? t : [t];
+}
+
+// Array.isArray narrows a readonly array to any[]; this keeps the element type.
+function isTaskList(t: Task | readonly Task[]): t is readonly Task[] {
+  return Array.isArray(t);
 }

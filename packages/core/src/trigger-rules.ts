@@ -62,49 +62,51 @@ const SKIP = { action: 'finish', state: TaskInstanceState.SKIPPED } as const;
 const UPSTREAM_FAILED = { action: 'finish', state: TaskInstanceState.UPSTREAM_FAILED } as const;
 
 /**
- * Applies a trigger rule as Airflow's `TriggerRuleDep` does, including its early decisions: `all_success`
- * marks the task `upstream_failed` as soon as one upstream fails, `one_success` runs as soon as one succeeds.
- * A task with no upstream always runs.
+ * Applies a trigger rule as Airflow's `TriggerRuleDep` does for an unmapped task: first the early decisions that
+ * give the task a final state without running it (`all_success` is `upstream_failed` as soon as one upstream
+ * fails, even while others still run), then whether the rule is met (`one_success` runs as soon as one upstream
+ * succeeds). A task with no upstream, or with rule `always`, runs.
+ *
+ * As in Airflow, a `removed` upstream counts as done but neither as a success nor as a failure, so `all_success`
+ * and its kin keep waiting on it; the run then ends as a deadlock.
  */
 export function evaluateTriggerRule(rule: TriggerRule, c: UpstreamCounts): TriggerDecision {
-  if (c.total === 0) return RUN;
+  if (c.total === 0 || rule === TriggerRule.ALWAYS) return RUN;
   const done = c.success + c.failed + c.upstreamFailed + c.skipped + c.removed;
-  const allDone = done >= c.total;
-  const failures = c.failed + c.upstreamFailed;
+  const upstreamDone = done >= c.total;
+  const anyFailed = c.failed + c.upstreamFailed > 0;
   switch (rule) {
     case TriggerRule.ALL_SUCCESS:
-      if (failures > 0) return UPSTREAM_FAILED;
+      if (anyFailed) return UPSTREAM_FAILED;
       if (c.skipped > 0) return SKIP;
-      return c.success + c.removed >= c.total ? RUN : WAIT;
+      return c.success >= c.total ? RUN : WAIT;
     case TriggerRule.ALL_FAILED:
       if (c.success > 0 || c.skipped > 0) return SKIP;
-      return failures + c.removed >= c.total ? RUN : WAIT;
+      return c.failed + c.upstreamFailed >= c.total ? RUN : WAIT;
     case TriggerRule.ALL_DONE:
-      return allDone ? RUN : WAIT;
+      return upstreamDone ? RUN : WAIT;
     case TriggerRule.ALL_SKIPPED:
-      if (c.success > 0 || failures > 0) return SKIP;
-      return c.skipped + c.removed >= c.total ? RUN : WAIT;
+      if (c.success > 0 || anyFailed) return SKIP;
+      return c.skipped >= c.total ? RUN : WAIT;
     case TriggerRule.ONE_SUCCESS:
       if (c.success > 0) return RUN;
-      if (!allDone) return WAIT;
+      if (!upstreamDone) return WAIT;
       return done === c.skipped ? SKIP : UPSTREAM_FAILED;
     case TriggerRule.ONE_FAILED:
-      if (failures > 0) return RUN;
-      return allDone ? SKIP : WAIT;
+      if (anyFailed) return RUN;
+      return upstreamDone ? SKIP : WAIT;
     case TriggerRule.ONE_DONE:
       if (c.success + c.failed > 0) return RUN;
-      return allDone ? SKIP : WAIT;
+      return upstreamDone ? SKIP : WAIT;
     case TriggerRule.NONE_FAILED:
-      if (failures > 0) return UPSTREAM_FAILED;
-      return allDone ? RUN : WAIT;
+      if (anyFailed) return UPSTREAM_FAILED;
+      return c.success + c.skipped >= c.total ? RUN : WAIT;
     case TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS:
-      if (failures > 0) return UPSTREAM_FAILED;
-      if (!allDone) return WAIT;
-      return c.skipped >= c.total ? SKIP : RUN;
+      if (anyFailed) return UPSTREAM_FAILED;
+      if (c.skipped >= c.total) return SKIP;
+      return c.success + c.skipped >= c.total ? RUN : WAIT;
     case TriggerRule.NONE_SKIPPED:
       if (c.skipped > 0) return SKIP;
-      return allDone ? RUN : WAIT;
-    case TriggerRule.ALWAYS:
-      return RUN;
+      return upstreamDone ? RUN : WAIT;
   }
 }
