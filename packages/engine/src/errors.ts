@@ -52,3 +52,20 @@ export class TaskTimeoutError extends Error {
     this.timeoutMs = timeoutMs;
   }
 }
+
+/**
+ * A try pushed an XCom after it had ended (it timed out, or the run was stopped, and its code kept going). The
+ * value is refused so that it cannot land among the XComs of the next try.
+ */
+export class TryEndedError extends Error {
+  override name = 'TryEndedError';
+  readonly taskId: string;
+  readonly tryNumber: number;
+  readonly key: string;
+  constructor(taskId: string, tryNumber: number, key: string) {
+    super(`task '${taskId}': try ${tryNumber} has ended; its XCom '${key}' is refused`);
+    this.taskId = taskId;
+    this.tryNumber = tryNumber;
+    this.key = key;
+  }
+}

@@ -1,4 +1,4 @@
-export { loadDagFile, loadDagsFolder, listDagFiles } from './loader.js';
+export { loadDagFile, loadDagsFolder, listDagFiles, mightDefineDags } from './loader.js';
 export type { DagBag, LoadedDag, LoadDagsOptions } from './loader.js';
 export { runDagTest } from './dag-test.js';
 export type { DagTestOptions, DagTestEvent, DagTestResult, TaskInstanceResult } from './dag-test.js';
@@ -8,4 +8,4 @@ export { MemoryXComBackend } from './xcom.js';
 export type { XComBackend, XComEntry, XComRef } from './xcom.js';
 export { createTaskLogger, formatLogRecord } from './task-logger.js';
 export type { LogLevel, LogRecord } from './task-logger.js';
-export { DagImportError, DagNotFoundError, XComTooLargeError, TaskTimeoutError } from './errors.js';
+export { DagImportError, DagNotFoundError, XComTooLargeError, TaskTimeoutError, TryEndedError } from './errors.js';

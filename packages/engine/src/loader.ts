@@ -1,10 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type DAG, DagDefinitionError, isDag } from '@updraft/core';
+import { join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type DAG, isDag } from '@updraft/core';
 import ignore from 'ignore';
 import { tsImport } from 'tsx/esm/api';
 import { DagImportError } from './errors.js';
+import { enableSourceMaps, firstLineInStack, sourceLineIn } from './source-line.js';
 
 /** Options of {@link loadDagsFolder}. */
 export interface LoadDagsOptions {
@@ -68,19 +69,27 @@ export async function listDagFiles(dagsFolder: string, options: LoadDagsOptions 
   if (options.safeMode === false) return out;
   const kept: string[] = [];
   for (const f of out) {
-    const text = (await readFile(f, 'utf8')).toLowerCase();
-    if (text.includes('updraft') && text.includes('dag')) kept.push(f);
+    if (mightDefineDags(await readFile(f, 'utf8'))) kept.push(f);
   }
   return kept;
 }
 
+/** Airflow's safe-mode heuristic: a file whose text lacks "updraft" or "dag" defines no DAG, so it is not imported. */
+export function mightDefineDags(text: string): boolean {
+  const lower = text.toLowerCase();
+  return lower.includes('updraft') && lower.includes('dag');
+}
+
 /**
- * Imports one DAG file and returns the DAGs it exports (named or default exports, or arrays of DAGs).
+ * Imports one DAG file and returns the DAGs it exports (named or default exports, or arrays of DAGs). Each call
+ * evaluates the file afresh. Turns on Node's source maps for the process (see `process.setSourceMapsEnabled`),
+ * so that import errors, and the stack traces of the tasks, point at TypeScript lines.
  * @throws DagImportError with the line of the problem when the file cannot be compiled, throws while importing,
- * exports no DAG, or exports an invalid one (a cycle, for example).
+ * exports no DAG, or exports an invalid one (a cycle, for example, reported at its `new DAG` line).
  */
 export async function loadDagFile(file: string): Promise<DAG[]> {
   const path = resolve(file);
+  enableSourceMaps();
   let module: Record<string, unknown>;
   try {
     module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
@@ -98,40 +107,45 @@ export async function loadDagFile(file: string): Promise<DAG[]> {
     try {
       dag.validate();
     } catch (cause) {
-      throw new DagImportError(path, errorMessage(cause), dag.definedAt ? lineIn(dag.definedAt, path) : null, { cause });
+      throw new DagImportError(path, errorMessage(cause), definedLine(dag, path), { cause });
     }
   }
   return dags;
 }
 
 /**
- * Imports every DAG file of a folder. A file that fails becomes an import error and the others still load;
- * a DAG id defined by two files is an import error of the second.
+ * Imports every DAG file of a folder. A file that fails becomes an import error and the others still load.
+ * A DAG id already defined by an earlier file (in sorted path order) is an import error of the later file, at
+ * that DAG's `new DAG` line; the file's other DAGs still load, as in Airflow.
+ * @throws DagImportError when the folder does not exist.
  */
 export async function loadDagsFolder(dagsFolder: string, options: LoadDagsOptions = {}): Promise<DagBag> {
   const root = resolve(dagsFolder);
   const files = await listDagFiles(root, options);
   const bag: DagBag = { dagsFolder: root, dags: new Map(), importErrors: [], files };
   for (const file of files) {
+    let dags: DAG[];
     try {
-      for (const dag of await loadDagFile(file)) {
-        const prior = bag.dags.get(dag.dagId);
-        if (prior) {
-          throw new DagImportError(file, `DAG id '${dag.dagId}' is already defined in ${prior.file}`, dag.definedAt ? lineIn(dag.definedAt, file) : null);
-        }
-        bag.dags.set(dag.dagId, { dag, file });
-      }
+      dags = await loadDagFile(file);
     } catch (e) {
       bag.importErrors.push(e instanceof DagImportError ? e : new DagImportError(file, errorMessage(e), null, { cause: e }));
+      continue;
+    }
+    for (const dag of dags) {
+      const prior = bag.dags.get(dag.dagId);
+      if (prior) {
+        bag.importErrors.push(new DagImportError(file, `DAG id '${dag.dagId}' is already defined in ${prior.file}`, definedLine(dag, file)));
+      } else {
+        bag.dags.set(dag.dagId, { dag, file });
+      }
     }
   }
   return bag;
 }
 
 function errorMessage(e: unknown): string {
-  if (e instanceof DagDefinitionError) return e.message;
   if (e instanceof Error) {
-    // esbuild's message repeats each location; keep its first line and the errors' text.
+    // esbuild's message repeats each location; keep the errors' text.
     const errors = (e as { errors?: { text?: string }[] }).errors;
     if (Array.isArray(errors) && errors.length > 0) return `syntax error: ${errors.map((x) => x.text ?? '').join('; ')}`;
     // tsx wraps esbuild's errors in a TransformError whose message holds `file:line:col: ERROR: text` lines.
@@ -139,31 +153,25 @@ function errorMessage(e: unknown): string {
     if (esbuild.length > 0) return `syntax error: ${esbuild.join('; ')}`;
     return `${e.name}: ${e.message}`;
   }
-  return String(e);
+  return `non-Error thrown: ${String(e)}`;
 }
 
 /** The line in `file` that an error points at: esbuild's location, or the first stack frame in that file. */
 function errorLine(e: unknown, file: string): number | null {
-  const errors = (e as { errors?: { location?: { file?: string; line?: number } | null }[] } | null)?.errors;
+  const errors = (e as { errors?: { location?: { line?: number } | null }[] } | null)?.errors;
   if (Array.isArray(errors)) {
     for (const x of errors) if (x.location?.line !== undefined) return x.location.line;
   }
-  const stack = e instanceof Error ? (e.stack ?? '') : '';
-  const url = pathToFileURL(file).href;
-  for (const line of stack.split('\n')) {
-    const at = line.indexOf(url) >= 0 ? line.indexOf(url) + url.length : line.indexOf(file) >= 0 ? line.indexOf(file) + file.length : -1;
-    if (at < 0) continue;
-    const m = /^(?:\?[^:]*)?:(\d+):\d+/.exec(line.slice(at));
-    if (m) return Number(m[1]);
-  }
+  const line = e instanceof Error ? firstLineInStack(e.stack ?? '', file) : null;
+  if (line !== null) return line;
   // A syntax error found by Node itself names the file and line in the message's first line.
   const m = e instanceof Error ? new RegExp(`${escapeRegExp(file)}:(\\d+)`).exec(e.message) : null;
   return m ? Number(m[1]) : null;
 }
 
-function lineIn(at: { file: string; line: number }, file: string): number | null {
-  const where = at.file.startsWith('file:') ? fileURLToPath(at.file.replace(/\?.*$/, '')) : at.file;
-  return isAbsolute(where) && resolve(where) === resolve(file) ? at.line : null;
+function definedLine(dag: DAG, file: string): number | null {
+  const at = dag.definedAt as { file: string; line: number; column?: number } | null;
+  return at ? sourceLineIn({ file: at.file, line: at.line, column: at.column ?? 1 }, file) : null;
 }
 
 function escapeRegExp(s: string): string {

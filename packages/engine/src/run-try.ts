@@ -14,7 +14,8 @@ import {
   XComValueError,
   type XComPullOptions,
 } from '@updraft/core';
-import { TaskTimeoutError, XComTooLargeError } from './errors.js';
+import { TaskTimeoutError, TryEndedError, XComTooLargeError } from './errors.js';
+import { deepFreeze } from './freeze.js';
 import type { XComBackend } from './xcom.js';
 
 /** Default largest XCom, as JSON bytes. XComs carry results and paths, not data sets. */
@@ -64,8 +65,10 @@ export async function runTaskTry(o: TaskTryOptions): Promise<TryOutcome> {
   const onStop = (): void => controller.abort(o.signal?.reason);
   o.signal?.addEventListener('abort', onStop, { once: true });
   let timer: NodeJS.Timeout | undefined;
+  let ended = false;
   try {
     const push = async (key: string, value: unknown): Promise<void> => {
+      if (ended) throw new TryEndedError(task.taskId, o.tryNumber, String(key));
       if (typeof key !== 'string' || key === '') throw new XComValueError(task.taskId, String(key), '$', 'the key must be a non-empty string');
       const problem = findJsonProblem(value);
       if (problem) throw new XComValueError(task.taskId, key, problem.path, problem.problem);
@@ -98,7 +101,8 @@ export async function runTaskTry(o: TaskTryOptions): Promise<TryOutcome> {
       ds: run.logicalDate ? run.logicalDate.toISOString().slice(0, 10) : null,
       dataInterval: run.dataInterval,
       conf: run.conf,
-      params: o.params,
+      // Each try gets its own frozen copy: a task cannot change what other tasks, or its next try, see.
+      params: deepFreeze(structuredClone(o.params)),
       log: o.log,
       signal: controller.signal,
       skip: (reason?: string): never => {
@@ -129,6 +133,7 @@ export async function runTaskTry(o: TaskTryOptions): Promise<TryOutcome> {
     if (SkipTaskError.is(e)) return { state: 'skipped', reason: e.message };
     return { state: 'failed', error: toTryError(e), retryable: !FailTaskError.is(e) };
   } finally {
+    ended = true;
     clearTimeout(timer);
     o.signal?.removeEventListener('abort', onStop);
   }

@@ -45,7 +45,8 @@ export class MemoryXComBackend implements XComBackend {
   }
 
   list(ref: { dagId: string; runId: string }): Promise<XComEntry[]> {
-    return Promise.resolve([...this.#entries.values()].filter((e) => e.dagId === ref.dagId && e.runId === ref.runId));
+    const entries = [...this.#entries.values()].filter((e) => e.dagId === ref.dagId && e.runId === ref.runId);
+    return Promise.resolve(entries.map((e) => ({ ...e, value: JSON.parse(JSON.stringify(e.value)) as JsonValue })));
   }
 }
 
