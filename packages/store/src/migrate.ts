@@ -5,9 +5,13 @@ import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 import type { MigrationResult } from './types.js';
 
-/** Runs Kysely's migrator to the latest migration; the caller holds whatever lock its database needs. */
-export async function migrateToLatest(db: Kysely<Database>, dialect: DialectName): Promise<MigrationResult> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+/**
+ * Runs Kysely's migrator to the latest migration; the caller holds whatever lock its database needs.
+ * On PostgreSQL pass the schema: without it the migrator looks for its bookkeeping tables in every
+ * schema and would take another schema's for ours.
+ */
+export async function migrateToLatest(db: Kysely<Database>, dialect: DialectName, schema?: string): Promise<MigrationResult> {
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), ...(schema !== undefined && { migrationTableSchema: schema }) });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName;

@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { StoreContext } from './context.js';
-import { StoreInputError } from './errors.js';
+import { StoreError, StoreInputError } from './errors.js';
 import { createKyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrate.js';
 import { resolveCommonOptions, type CommonStoreOptions } from './options.js';
@@ -109,7 +109,10 @@ async function migrateLocked(db: Kysely<Database>, o: ResolvedPostgresStoreOptio
     await client.query('select pg_advisory_lock(hashtext($1))', [lockKey]);
     try {
       if (o.schema !== undefined) await client.query(`create schema if not exists "${o.schema}"`);
-      return await migrateToLatest(db, 'postgres');
+      const current = await client.query<{ schema: string | null }>('select current_schema() as schema');
+      const schema = current.rows[0]?.schema;
+      if (!schema) throw new StoreError('no schema to migrate: the search_path names no existing schema');
+      return await migrateToLatest(db, 'postgres', schema);
     } finally {
       await client.query('select pg_advisory_unlock(hashtext($1))', [lockKey]);
     }

@@ -9,14 +9,14 @@ export function initialMigration(dialect: DialectName): Migration {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema
         .createTable('dag')
-        .addColumn('dag_id', 'text', (c) => c.primaryKey())
-        .addColumn('fileloc', 'text', (c) => c.notNull())
-        .addColumn('description', 'text')
-        .addColumn('owners', 'text')
+        .addColumn('dag_id', t.text, (c) => c.primaryKey())
+        .addColumn('fileloc', t.text, (c) => c.notNull())
+        .addColumn('description', t.text)
+        .addColumn('owners', t.text)
         .addColumn('is_paused', t.bool, (c) => c.notNull())
         .addColumn('is_stale', t.bool, (c) => c.notNull())
         .addColumn('has_import_errors', t.bool, (c) => c.notNull())
-        .addColumn('timetable_summary', 'text')
+        .addColumn('timetable_summary', t.text)
         .addColumn('max_active_runs', 'integer')
         .addColumn('max_active_tasks', 'integer')
         .addColumn('last_parsed_time', t.time)
@@ -30,25 +30,25 @@ export function initialMigration(dialect: DialectName): Migration {
 
       await db.schema
         .createTable('dag_tag')
-        .addColumn('dag_id', 'text', (c) => c.notNull().references('dag.dag_id').onDelete('cascade'))
-        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('dag_id', t.text, (c) => c.notNull().references('dag.dag_id').onDelete('cascade'))
+        .addColumn('name', t.text, (c) => c.notNull())
         .addPrimaryKeyConstraint('dag_tag_pkey', ['dag_id', 'name'])
         .execute();
       await db.schema.createIndex('idx_dag_tag_name').on('dag_tag').column('name').execute();
 
       await db.schema
         .createTable('serialized_dag')
-        .addColumn('dag_id', 'text', (c) => c.primaryKey().references('dag.dag_id').onDelete('cascade'))
+        .addColumn('dag_id', t.text, (c) => c.primaryKey().references('dag.dag_id').onDelete('cascade'))
         .addColumn('data', t.json, (c) => c.notNull())
-        .addColumn('dag_hash', 'text', (c) => c.notNull())
+        .addColumn('dag_hash', t.text, (c) => c.notNull())
         .addColumn('last_updated', t.time, (c) => c.notNull())
         .execute();
 
       await db.schema
         .createTable('import_error')
         .$call(t.id)
-        .addColumn('filename', 'text', (c) => c.notNull())
-        .addColumn('stack_trace', 'text', (c) => c.notNull())
+        .addColumn('filename', t.text, (c) => c.notNull())
+        .addColumn('stack_trace', t.text, (c) => c.notNull())
         .addColumn('timestamp', t.time, (c) => c.notNull())
         .execute();
       await db.schema.createIndex('idx_import_error_filename').on('import_error').column('filename').execute();
@@ -56,21 +56,21 @@ export function initialMigration(dialect: DialectName): Migration {
       await db.schema
         .createTable('dag_run')
         .$call(t.id)
-        .addColumn('dag_id', 'text', (c) => c.notNull().references('dag.dag_id').onDelete('cascade'))
-        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('dag_id', t.text, (c) => c.notNull().references('dag.dag_id').onDelete('cascade'))
+        .addColumn('run_id', t.text, (c) => c.notNull())
         .addColumn('logical_date', t.time)
         .addColumn('run_after', t.time, (c) => c.notNull())
         .addColumn('data_interval_start', t.time)
         .addColumn('data_interval_end', t.time)
-        .addColumn('run_type', 'text', (c) => c.notNull())
-        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('run_type', t.text, (c) => c.notNull())
+        .addColumn('state', t.text, (c) => c.notNull())
         .addColumn('queued_at', t.time)
         .addColumn('start_date', t.time)
         .addColumn('end_date', t.time)
         .addColumn('last_scheduling_decision', t.time)
         .addColumn('conf', t.json, (c) => c.notNull())
-        .addColumn('note', 'text')
-        .addColumn('triggered_by', 'text')
+        .addColumn('note', t.text)
+        .addColumn('triggered_by', t.text)
         .addColumn('updated_at', t.time, (c) => c.notNull())
         .addUniqueConstraint('dag_run_dag_id_run_id_key', ['dag_id', 'run_id'])
         // Both databases treat NULLs as distinct here, so runs without a logical date never clash.
@@ -81,10 +81,10 @@ export function initialMigration(dialect: DialectName): Migration {
 
       await db.schema
         .createTable('task_instance')
-        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('id', t.text, (c) => c.primaryKey())
         .$call((b) => addTryColumns(b, t))
         .addColumn('last_heartbeat_at', t.time)
-        .addColumn('note', 'text')
+        .addColumn('note', t.text)
         .addUniqueConstraint('task_instance_composite_key', ['dag_id', 'run_id', 'task_id', 'map_index'])
         .addForeignKeyConstraint('task_instance_dag_run_fkey', ['dag_id', 'run_id'], 'dag_run', ['dag_id', 'run_id'], (fk) =>
           fk.onDelete('cascade'),
@@ -99,18 +99,18 @@ export function initialMigration(dialect: DialectName): Migration {
       await db.schema
         .createTable('task_instance_history')
         .$call(t.id)
-        .addColumn('task_instance_id', 'text', (c) => c.notNull().references('task_instance.id').onDelete('cascade'))
+        .addColumn('task_instance_id', t.text, (c) => c.notNull().references('task_instance.id').onDelete('cascade'))
         .$call((b) => addTryColumns(b, t))
         .addUniqueConstraint('task_instance_history_try_key', ['task_instance_id', 'try_number'])
         .execute();
 
       await db.schema
         .createTable('xcom')
-        .addColumn('dag_id', 'text', (c) => c.notNull())
-        .addColumn('run_id', 'text', (c) => c.notNull())
-        .addColumn('task_id', 'text', (c) => c.notNull())
+        .addColumn('dag_id', t.text, (c) => c.notNull())
+        .addColumn('run_id', t.text, (c) => c.notNull())
+        .addColumn('task_id', t.text, (c) => c.notNull())
         .addColumn('map_index', 'integer', (c) => c.notNull())
-        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('key', t.text, (c) => c.notNull())
         .addColumn('value', t.json, (c) => c.notNull())
         .addColumn('timestamp', t.time, (c) => c.notNull())
         .addPrimaryKeyConstraint('xcom_pkey', ['dag_id', 'run_id', 'task_id', 'map_index', 'key'])
@@ -124,15 +124,15 @@ export function initialMigration(dialect: DialectName): Migration {
         .createTable('log')
         .$call(t.id)
         .addColumn('dttm', t.time, (c) => c.notNull())
-        .addColumn('event', 'text', (c) => c.notNull())
-        .addColumn('owner', 'text')
-        .addColumn('dag_id', 'text')
-        .addColumn('task_id', 'text')
-        .addColumn('run_id', 'text')
+        .addColumn('event', t.text, (c) => c.notNull())
+        .addColumn('owner', t.text)
+        .addColumn('dag_id', t.text)
+        .addColumn('task_id', t.text)
+        .addColumn('run_id', t.text)
         .addColumn('map_index', 'integer')
         .addColumn('try_number', 'integer')
         .addColumn('logical_date', t.time)
-        .addColumn('extra', 'text')
+        .addColumn('extra', t.text)
         .execute();
       await db.schema.createIndex('idx_log_dttm').on('log').column('dttm').execute();
       await db.schema.createIndex('idx_log_dag_id').on('log').column('dag_id').execute();
@@ -140,12 +140,12 @@ export function initialMigration(dialect: DialectName): Migration {
       await db.schema
         .createTable('job')
         .$call(t.id)
-        .addColumn('job_type', 'text', (c) => c.notNull())
-        .addColumn('state', 'text', (c) => c.notNull())
-        .addColumn('hostname', 'text')
-        .addColumn('unixname', 'text')
+        .addColumn('job_type', t.text, (c) => c.notNull())
+        .addColumn('state', t.text, (c) => c.notNull())
+        .addColumn('hostname', t.text)
+        .addColumn('unixname', t.text)
         .addColumn('pid', 'integer')
-        .addColumn('executor_class', 'text')
+        .addColumn('executor_class', t.text)
         .addColumn('start_date', t.time, (c) => c.notNull())
         .addColumn('end_date', t.time)
         .addColumn('latest_heartbeat', t.time, (c) => c.notNull())
@@ -160,26 +160,26 @@ function addTryColumns<T extends string, C extends string>(
   t: ReturnType<typeof columnTypes>,
 ): CreateTableBuilder<T, C | string> {
   return table
-    .addColumn('dag_id', 'text', (c) => c.notNull())
-    .addColumn('run_id', 'text', (c) => c.notNull())
-    .addColumn('task_id', 'text', (c) => c.notNull())
+    .addColumn('dag_id', t.text, (c) => c.notNull())
+    .addColumn('run_id', t.text, (c) => c.notNull())
+    .addColumn('task_id', t.text, (c) => c.notNull())
     .addColumn('map_index', 'integer', (c) => c.notNull())
-    .addColumn('state', 'text')
+    .addColumn('state', t.text)
     .addColumn('try_number', 'integer', (c) => c.notNull())
     .addColumn('max_tries', 'integer', (c) => c.notNull())
     .addColumn('start_date', t.time)
     .addColumn('end_date', t.time)
     .addColumn('duration', t.float)
-    .addColumn('hostname', 'text')
-    .addColumn('unixname', 'text')
+    .addColumn('hostname', t.text)
+    .addColumn('unixname', t.text)
     .addColumn('pid', 'integer')
     .addColumn('queued_dttm', t.time)
     .addColumn('scheduled_dttm', t.time)
-    .addColumn('operator', 'text')
-    .addColumn('pool', 'text', (c) => c.notNull())
+    .addColumn('operator', t.text)
+    .addColumn('pool', t.text, (c) => c.notNull())
     .addColumn('pool_slots', 'integer', (c) => c.notNull())
-    .addColumn('queue', 'text', (c) => c.notNull())
+    .addColumn('queue', t.text, (c) => c.notNull())
     .addColumn('priority_weight', 'integer', (c) => c.notNull())
-    .addColumn('external_executor_id', 'text')
+    .addColumn('external_executor_id', t.text)
     .addColumn('updated_at', t.time, (c) => c.notNull());
 }

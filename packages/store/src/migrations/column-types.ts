@@ -1,8 +1,13 @@
-import type { ColumnDataType, CreateTableBuilder } from 'kysely';
+import { sql, type ColumnDataType, type CreateTableBuilder, type Expression } from 'kysely';
 import type { DialectName } from '../context.js';
 
 /** Column types that differ between the dialects; everything else is plain `text` / `integer`. */
 export interface ColumnTypes {
+  /**
+   * Text that sorts by code point on both databases: SQLite's BINARY collation, and "C" on PostgreSQL,
+   * whose default collation follows the server locale and would page listings differently.
+   */
+  text: ColumnDataType | Expression<unknown>;
   /** `timestamptz` on PostgreSQL; ISO-8601 text on SQLite, which sorts and compares in time order. */
   time: ColumnDataType;
   /** `json` (not `jsonb`) on PostgreSQL, so values come back with their key order; text on SQLite. */
@@ -17,6 +22,7 @@ export interface ColumnTypes {
 export function columnTypes(dialect: DialectName): ColumnTypes {
   if (dialect === 'postgres') {
     return {
+      text: sql`text collate "C"`,
       time: 'timestamptz',
       json: 'json',
       bool: 'boolean',
@@ -25,6 +31,7 @@ export function columnTypes(dialect: DialectName): ColumnTypes {
     };
   }
   return {
+    text: 'text',
     time: 'text',
     json: 'text',
     bool: 'integer',
