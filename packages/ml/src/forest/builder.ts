@@ -74,6 +74,7 @@ export class TreeBuilder {
   private bestThreshold = 0;
   private bestPos = 0;
   private nTotalConstants = 0;
+  private bestProxy = -Infinity;
 
   constructor(data: TrainingData, params: TreeParams) {
     this.data = data;
@@ -211,9 +212,9 @@ export class TreeBuilder {
    * `BestSplitter.node_split`, including its bookkeeping of constant features.
    */
   private findSplit(rng: Prng, start: number, end: number, nodeWeight: number, nKnownConstants: number): void {
-    const { features, samples, xf, weights, nodeCounts, leftCounts, rightCounts, xlog2x, gini } = this;
-    const { columns, nSamples, yIndex } = this.data;
-    const { maxFeatures, minSamplesLeaf } = this.params;
+    const { features, samples, xf, nodeCounts, xlog2x, gini } = this;
+    const { columns, nSamples } = this.data;
+    const { maxFeatures } = this.params;
     const nClasses = nodeCounts.length;
 
     let nodeSq = 0;
@@ -226,7 +227,7 @@ export class TreeBuilder {
 
     this.bestPos = end;
     this.bestFeature = -1;
-    let bestProxy = -Infinity;
+    this.bestProxy = -Infinity;
     let fI = features.length;
     let nTotalConstants = nKnownConstants;
     let nVisited = 0;
@@ -266,61 +267,112 @@ export class TreeBuilder {
       swapInt(features, fI, fJ);
       sortWithSamples(xf, samples, start, end);
 
-      leftCounts.fill(0);
-      rightCounts.set(nodeCounts);
-      let wLeft = 0;
-      let wRight = nodeWeight;
-      // Gini tracks sums of squared counts; entropy tracks sums of c*log2(c).
-      let aLeft = 0;
-      let aRight = gini ? nodeSq : nodeXlogx;
-      let p = start;
-      while (p < end) {
-        // Move the run of (near-)equal values starting at p to the left side.
-        for (;;) {
-          const s = samples[p] as number;
-          const w = weights[s] as number;
-          const c = yIndex[s] as number;
-          const cl = leftCounts[c] as number;
-          const cr = rightCounts[c] as number;
-          if (gini) {
-            aLeft += w * (2 * cl + w);
-            aRight += w * (w - 2 * cr);
-          } else {
-            aLeft += (xlog2x[cl + w] as number) - (xlog2x[cl] as number);
-            aRight += (xlog2x[cr - w] as number) - (xlog2x[cr] as number);
-          }
-          leftCounts[c] = cl + w;
-          rightCounts[c] = cr - w;
-          wLeft += w;
-          wRight -= w;
-          if (p + 1 >= end || (xf[p + 1] as number) > (xf[p] as number) + FEATURE_THRESHOLD) break;
-          p++;
-        }
-        p++;
-        if (p >= end) break;
-        if (p - start < minSamplesLeaf || end - p < minSamplesLeaf) continue;
-        // Proxies rank splits like the weighted child impurity does, without the constant parts.
-        const proxy = gini
-          ? aLeft / wLeft + aRight / wRight
-          : aLeft + aRight - (xlog2x[wLeft] as number) - (xlog2x[wRight] as number);
-        if (proxy > bestProxy) {
-          bestProxy = proxy;
-          const lo = xf[p - 1] as number;
-          const hi = xf[p] as number;
-          let threshold = lo / 2 + hi / 2;
-          // scikit-learn's guard: a midpoint that rounds up to the upper value would send it left.
-          if (threshold === hi || threshold === Infinity || threshold === -Infinity) threshold = lo;
-          this.bestThreshold = threshold;
-          this.bestPos = p;
-          this.bestFeature = feature;
-        }
-      }
+      if (gini) this.scanGini(feature, start, end, nodeWeight, nodeSq);
+      else this.scanEntropy(feature, start, end, nodeWeight, nodeXlogx);
     }
 
     // Keep the ancestors' constant prefix intact for siblings, and record the constants found here for children.
     features.set(this.constantFeatures.subarray(0, nKnownConstants), 0);
     this.constantFeatures.set(features.subarray(nKnownConstants, nKnownConstants + nFound), nKnownConstants);
     this.nTotalConstants = nTotalConstants;
+  }
+
+  /**
+   * Scans the sorted values of one feature for the best Gini split, moving samples from right to left one run of
+   * (near-)equal values at a time. The proxy `sum(left counts^2) / wLeft + sum(right counts^2) / wRight` ranks
+   * splits as the weighted child impurity does, without its constant part.
+   */
+  private scanGini(feature: number, start: number, end: number, nodeWeight: number, nodeSq: number): void {
+    const { samples, xf, weights, nodeCounts, leftCounts, rightCounts } = this;
+    const { yIndex } = this.data;
+    const { minSamplesLeaf } = this.params;
+    leftCounts.fill(0);
+    rightCounts.set(nodeCounts);
+    let wLeft = 0;
+    let wRight = nodeWeight;
+    let sqLeft = 0;
+    let sqRight = nodeSq;
+    let bestProxy = this.bestProxy;
+    let p = start;
+    while (p < end) {
+      for (;;) {
+        const s = samples[p] as number;
+        const w = weights[s] as number;
+        const c = yIndex[s] as number;
+        const cl = leftCounts[c] as number;
+        const cr = rightCounts[c] as number;
+        sqLeft += w * (2 * cl + w);
+        sqRight += w * (w - 2 * cr);
+        leftCounts[c] = cl + w;
+        rightCounts[c] = cr - w;
+        wLeft += w;
+        wRight -= w;
+        if (p + 1 >= end || (xf[p + 1] as number) > (xf[p] as number) + FEATURE_THRESHOLD) break;
+        p++;
+      }
+      p++;
+      if (p >= end) break;
+      if (p - start < minSamplesLeaf || end - p < minSamplesLeaf) continue;
+      const proxy = sqLeft / wLeft + sqRight / wRight;
+      if (proxy > bestProxy) {
+        bestProxy = proxy;
+        this.recordSplit(feature, p);
+      }
+    }
+    this.bestProxy = bestProxy;
+  }
+
+  /** As `scanGini` for entropy, with the proxy `sum(c log c) - w log w` over both sides, from a table. */
+  private scanEntropy(feature: number, start: number, end: number, nodeWeight: number, nodeXlogx: number): void {
+    const { samples, xf, weights, nodeCounts, leftCounts, rightCounts, xlog2x } = this;
+    const { yIndex } = this.data;
+    const { minSamplesLeaf } = this.params;
+    leftCounts.fill(0);
+    rightCounts.set(nodeCounts);
+    let wLeft = 0;
+    let wRight = nodeWeight;
+    let hLeft = 0;
+    let hRight = nodeXlogx;
+    let bestProxy = this.bestProxy;
+    let p = start;
+    while (p < end) {
+      for (;;) {
+        const s = samples[p] as number;
+        const w = weights[s] as number;
+        const c = yIndex[s] as number;
+        const cl = leftCounts[c] as number;
+        const cr = rightCounts[c] as number;
+        hLeft += (xlog2x[cl + w] as number) - (xlog2x[cl] as number);
+        hRight += (xlog2x[cr - w] as number) - (xlog2x[cr] as number);
+        leftCounts[c] = cl + w;
+        rightCounts[c] = cr - w;
+        wLeft += w;
+        wRight -= w;
+        if (p + 1 >= end || (xf[p + 1] as number) > (xf[p] as number) + FEATURE_THRESHOLD) break;
+        p++;
+      }
+      p++;
+      if (p >= end) break;
+      if (p - start < minSamplesLeaf || end - p < minSamplesLeaf) continue;
+      const proxy = hLeft + hRight - (xlog2x[wLeft] as number) - (xlog2x[wRight] as number);
+      if (proxy > bestProxy) {
+        bestProxy = proxy;
+        this.recordSplit(feature, p);
+      }
+    }
+    this.bestProxy = bestProxy;
+  }
+
+  /** Records the split of the sorted values before position p, at scikit-learn's midpoint threshold. */
+  private recordSplit(feature: number, p: number): void {
+    const lo = this.xf[p - 1] as number;
+    const hi = this.xf[p] as number;
+    let threshold = lo / 2 + hi / 2;
+    // scikit-learn's guard: a midpoint that rounds up to the upper value would send that value left.
+    if (threshold === hi || threshold === Infinity || threshold === -Infinity) threshold = lo;
+    this.bestThreshold = threshold;
+    this.bestPos = p;
+    this.bestFeature = feature;
   }
 
   /** Reorders `samples[start:end]` so that those with `feature <= threshold` come first. */
