@@ -1,0 +1,294 @@
+import { TaskTimeoutError } from '../errors.js';
+import { toTryError, type TryOutcome } from '../run-try.js';
+import { appendLogRecord } from '../runner/log-file.js';
+import type { FromRunner, XComOp } from '../runner/protocol.js';
+import type { LogRecord } from '../task-logger.js';
+import type { XComEntry, XComRef } from '../xcom.js';
+import { ExecutorBase } from './base.js';
+import type { LogSource, TaskWorkload, TryKey } from './contract.js';
+import { TaskTerminatedError } from './errors.js';
+import { type LocalExecutorOptions, resolveLocalExecutorOptions, type ResolvedLocalExecutorOptions } from './local-options.js';
+import { tryLogPath } from './log-path.js';
+import { resolveRunnerEntry, type RunnerEntry } from './runner-entry.js';
+import { type RunnerHandlers, RunnerProcess } from './runner-process.js';
+import { tryKeyOf } from './workload.js';
+
+interface LocalTry {
+  workload: TaskWorkload;
+  key: TryKey;
+  logFile: string;
+  runner: RunnerProcess;
+  started: { at: Date; pid: number } | null;
+  /** What the runner reported; the try is reported once the process is gone. */
+  reported: { outcome: TryOutcome; startedAt: Date; endedAt: Date } | null;
+  /** The executor's own decision (timeout, terminate), which wins over anything the runner says after it. */
+  verdict: TryOutcome | null;
+  /** Dropped by terminate() before it started: no event at all. */
+  forgotten: boolean;
+  timers: NodeJS.Timeout[];
+}
+
+/** Runners that fail to boot this many times in a row stop being forked in advance; each try still forks one. */
+const MAX_BOOT_FAILURES = 3;
+
+/** Lines a runner prints before it has a try (Node warnings, say) that are kept for that try's log. */
+const MAX_EARLY_LINES = 100;
+
+/**
+ * Runs each try in its own task runner process (`child_process.fork`), so a task that crashes, leaks memory or
+ * calls `process.exit` never takes the executor down, and no try sees what another left behind. A pool of
+ * runners is kept booted and waiting, so a try starts in milliseconds; each runner runs one try and exits, and
+ * the pool refills in the background. See ADR-001-local-runner.md.
+ */
+export class LocalExecutor extends ExecutorBase {
+  readonly #o: ResolvedLocalExecutorOptions;
+  readonly #entry: RunnerEntry;
+  readonly #handlers: RunnerHandlers;
+  /** Booted and waiting, oldest first. */
+  readonly #idle: RunnerProcess[] = [];
+  /** Forked, not ready yet, no try. */
+  readonly #booting = new Set<RunnerProcess>();
+  readonly #tries = new Map<RunnerProcess, LocalTry>();
+  readonly #earlyOutput = new Map<RunnerProcess, LogRecord[]>();
+  readonly #exits = new Map<RunnerProcess, Promise<void>>();
+  readonly #exitResolvers = new Map<RunnerProcess, () => void>();
+  readonly #warmWaiters: (() => void)[] = [];
+  #bootFailures = 0;
+
+  constructor(options: LocalExecutorOptions) {
+    const o = resolveLocalExecutorOptions(options);
+    super('LocalExecutor', o.parallelism);
+    this.#o = o;
+    const entry = resolveRunnerEntry();
+    this.#entry = { file: entry.file, execArgv: [...entry.execArgv, ...o.runnerExecArgv] };
+    this.#handlers = {
+      onMessage: (r, m) => this.#onMessage(r, m),
+      onOutput: (r, source, line) => this.#onOutput(r, source, line),
+      onHeartbeat: (r) => this.#onHeartbeat(r),
+      onExit: (r, code, signal) => this.#onExit(r, code, signal),
+    };
+    this.#refill();
+  }
+
+  /** Pids of the runners booted and waiting for a try. */
+  get warmRunnerPids(): number[] {
+    return this.#idle.map((r) => r.pid).filter((p): p is number => p !== null);
+  }
+
+  /** Resolves once `poolSize` runners are booted and waiting (at once when the pool is off or the executor closed). */
+  whenWarm(): Promise<void> {
+    if (this.#isWarm()) return Promise.resolve();
+    return new Promise((resolve) => this.#warmWaiters.push(resolve));
+  }
+
+  protected launch(workload: TaskWorkload): void {
+    let runner = this.#idle.shift();
+    if (!runner) {
+      // A booting runner is ready sooner than a new fork.
+      runner = this.#booting.values().next().value ?? this.#fork();
+      this.#booting.delete(runner);
+    }
+    const t: LocalTry = {
+      workload,
+      key: tryKeyOf(workload),
+      logFile: tryLogPath(this.#o.logsFolder, workload),
+      runner,
+      started: null,
+      reported: null,
+      verdict: null,
+      forgotten: false,
+      timers: [],
+    };
+    this.#tries.set(runner, t);
+    runner.setRef(true);
+    for (const record of this.#earlyOutput.get(runner) ?? []) safeAppend(t.logFile, record);
+    this.#earlyOutput.delete(runner);
+    runner.run({ type: 'run', workload, logFile: t.logFile, heartbeatIntervalMs: this.#o.heartbeatIntervalMs, xcomSizeLimitBytes: this.#o.xcomSizeLimitBytes });
+    this.#refill();
+  }
+
+  protected async stopAll(): Promise<TaskWorkload[]> {
+    const notStarted: TaskWorkload[] = [];
+    for (const t of this.#tries.values()) {
+      if (t.started === null) {
+        t.forgotten = true;
+        notStarted.push(t.workload);
+        this.forget(t.workload);
+        t.runner.kill('SIGKILL');
+      } else if (t.verdict === null && t.reported === null) {
+        this.#stop(t, toTryError(new TaskTerminatedError(t.workload.taskId, 'the executor was terminated')), 'Terminated by the executor');
+      }
+    }
+    await Promise.all([...this.#tries.keys()].map((r) => this.#exitOf(r)));
+    return notStarted;
+  }
+
+  protected async releaseResources(): Promise<void> {
+    for (const resolve of this.#warmWaiters.splice(0)) resolve();
+    const left = [...this.#idle, ...this.#booting];
+    for (const r of left) {
+      r.release();
+      // A runner still booting reads its channel's end only once booted; the grace bounds the wait.
+      const timer = setTimeout(() => r.kill('SIGKILL'), Math.min(this.#o.killGraceMs, 5000));
+      void this.#exits.get(r)?.then(() => clearTimeout(timer));
+    }
+    await Promise.all(left.map((r) => this.#exitOf(r)));
+  }
+
+  /** Resolves when the runner is gone (at once when it already is). */
+  #exitOf(r: RunnerProcess): Promise<void> {
+    return this.#exits.get(r) ?? Promise.resolve();
+  }
+
+  #fork(): RunnerProcess {
+    const r = new RunnerProcess(this.#entry, this.#handlers);
+    this.#exits.set(r, new Promise((resolve) => this.#exitResolvers.set(r, resolve)));
+    return r;
+  }
+
+  #refill(): void {
+    if (this.closed || this.#bootFailures >= MAX_BOOT_FAILURES) return;
+    while (this.#idle.length + this.#booting.size < this.#o.poolSize) {
+      this.#booting.add(this.#fork());
+    }
+  }
+
+  #isWarm(): boolean {
+    return this.closed || this.#idle.length >= this.#o.poolSize || this.#bootFailures >= MAX_BOOT_FAILURES;
+  }
+
+  #onMessage(r: RunnerProcess, m: FromRunner): void {
+    if (m.type === 'ready') {
+      this.#bootFailures = 0;
+      if (this.#booting.delete(r)) {
+        // Idle runners do not keep the owner's process alive (booting ones do, briefly, so whenWarm() can settle).
+        r.setRef(false);
+        this.#idle.push(r);
+        if (this.#isWarm()) for (const resolve of this.#warmWaiters.splice(0)) resolve();
+      }
+      return;
+    }
+    const t = this.#tries.get(r);
+    if (!t || t.forgotten) return;
+    switch (m.type) {
+      case 'started':
+        if (t.started) return;
+        t.started = { at: m.at, pid: m.pid };
+        this.emit({ type: 'started', key: t.key, pid: m.pid, hostname: m.hostname, at: m.at });
+        if (t.workload.executionTimeoutMs !== null) {
+          const ms = t.workload.executionTimeoutMs;
+          t.timers.push(setTimeout(() => this.#stop(t, toTryError(new TaskTimeoutError(t.workload.taskId, ms)), `Timeout: ${ms} ms (executionTimeout) passed`), ms));
+        }
+        return;
+      case 'log':
+        if (t.verdict === null) this.emit({ type: 'log', key: t.key, source: m.source, record: m.record });
+        return;
+      case 'xcom':
+        void this.#xcom(t, m.id, m.op, m.arg);
+        return;
+      case 'finished':
+        if (t.verdict !== null || t.reported !== null) return;
+        t.reported = { outcome: m.outcome, startedAt: m.startedAt, endedAt: m.endedAt };
+        // The runner exits right after reporting; one that hangs in its exit is not left behind.
+        t.timers.push(setTimeout(() => r.kill('SIGKILL'), this.#o.killGraceMs));
+        return;
+    }
+  }
+
+  /** Stops a started try with the executor's verdict: SIGTERM, then SIGKILL after the grace. */
+  #stop(t: LocalTry, error: ReturnType<typeof toTryError>, why: string): void {
+    if (t.verdict !== null || t.reported !== null) return;
+    t.verdict = { state: 'failed', error, retryable: true };
+    this.#note(t, 'error', `${why}: stopping the task runner (pid ${t.runner.pid ?? '?'}) with SIGTERM, then SIGKILL after ${this.#o.killGraceMs} ms`);
+    t.runner.kill('SIGTERM');
+    t.timers.push(setTimeout(() => t.runner.kill('SIGKILL'), this.#o.killGraceMs));
+  }
+
+  async #xcom(t: LocalTry, id: number, op: XComOp, arg: unknown): Promise<void> {
+    const b = this.#o.xcoms;
+    const k = t.key;
+    try {
+      // A task may call process.send itself; it only reaches its own run, and only writes its own XComs.
+      const ref = arg as Partial<XComEntry>;
+      if (typeof ref !== 'object' || ref === null || ref.dagId !== k.dagId || ref.runId !== k.runId) throw new Error(`XCom ${op} outside the try's DAG run`);
+      if ((op === 'push' || op === 'clear') && ref.taskId !== k.taskId) throw new Error(`XCom ${op} for another task than the try's`);
+      if (op === 'push' && ref.tryNumber !== k.tryNumber) throw new Error('XCom push for another try');
+      let value: unknown;
+      if (op === 'push') value = await b.push(ref as XComEntry);
+      else if (op === 'pull') value = await b.pull(ref as XComRef);
+      else if (op === 'clear') value = await b.clear(ref as Omit<XComRef, 'key'>);
+      else if (op === 'list') value = await b.list({ dagId: k.dagId, runId: k.runId });
+      else throw new Error(`unknown XCom operation ${String(op)}`);
+      t.runner.send({ type: 'xcom-result', id, ok: true, value });
+    } catch (e) {
+      t.runner.send({ type: 'xcom-result', id, ok: false, error: toTryError(e) });
+    }
+  }
+
+  #onOutput(r: RunnerProcess, source: 'stdout' | 'stderr', line: string): void {
+    const record: LogRecord = { at: new Date(), level: source === 'stdout' ? 'info' : 'warn', message: line };
+    const t = this.#tries.get(r);
+    if (t) {
+      if (t.forgotten) return;
+      safeAppend(t.logFile, record);
+      if (t.verdict === null) this.emit({ type: 'log', key: t.key, source, record });
+      return;
+    }
+    const early = this.#earlyOutput.get(r) ?? [];
+    if (early.length < MAX_EARLY_LINES) early.push(record);
+    this.#earlyOutput.set(r, early);
+  }
+
+  #onHeartbeat(r: RunnerProcess): void {
+    const t = this.#tries.get(r);
+    if (t?.started && !t.forgotten && t.verdict === null && t.reported === null) this.emit({ type: 'heartbeat', key: t.key, at: new Date() });
+  }
+
+  #onExit(r: RunnerProcess, exitCode: number | null, signal: NodeJS.Signals | null): void {
+    this.#exitResolvers.get(r)?.();
+    this.#exitResolvers.delete(r);
+    this.#exits.delete(r);
+    this.#earlyOutput.delete(r);
+    const wasBooting = this.#booting.delete(r);
+    const idleAt = this.#idle.indexOf(r);
+    if (idleAt >= 0) this.#idle.splice(idleAt, 1);
+    const t = this.#tries.get(r);
+    this.#tries.delete(r);
+    if (!t) {
+      if (wasBooting) this.#bootFailures += 1;
+      this.#refill();
+      if (this.#isWarm()) for (const resolve of this.#warmWaiters.splice(0)) resolve();
+      return;
+    }
+    for (const timer of t.timers) clearTimeout(timer);
+    if (t.forgotten) return;
+    const endedAt = new Date();
+    if (t.verdict !== null || t.reported !== null) {
+      const startedAt = t.reported?.startedAt ?? t.started?.at ?? endedAt;
+      const end = t.verdict === null ? (t.reported?.endedAt ?? endedAt) : endedAt;
+      const outcome = t.verdict ?? (t.reported as NonNullable<LocalTry['reported']>).outcome;
+      this.emit({ type: 'finished', key: t.key, outcome, startedAt, endedAt: end, durationMs: end.getTime() - startedAt.getTime() });
+      return;
+    }
+    const how = signal !== null ? `was killed by ${signal}` : `exited with code ${String(exitCode)}`;
+    this.#note(t, 'error', `The task runner (pid ${r.pid ?? '?'}) ${how} ${t.started ? 'before reporting a result' : 'before starting the try'}`);
+    this.emit({ type: 'lost', key: t.key, at: endedAt, started: t.started !== null, pid: r.pid, exitCode, signal });
+  }
+
+  /** A line of the executor's own in the try's log file and events. */
+  #note(t: LocalTry, level: LogRecord['level'], message: string): void {
+    const record: LogRecord = { at: new Date(), level, message };
+    const source: LogSource = 'executor';
+    safeAppend(t.logFile, record);
+    this.emit({ type: 'log', key: t.key, source, record });
+  }
+}
+
+/** The executor's lines in a try's log are a courtesy: failing to write them must not take the executor down. */
+function safeAppend(path: string, record: LogRecord): void {
+  try {
+    appendLogRecord(path, record);
+  } catch {
+    // The runner reports the same problem (it cannot open the file) as the try's failure.
+  }
+}

@@ -1,0 +1,66 @@
+import { hostname } from 'node:os';
+import type { DAG, DagRunContext } from '@updraft/core';
+import { DagNotFoundError } from '../errors.js';
+import type { LogSource, TaskWorkload } from '../executor/contract.js';
+import { loadDagFile } from '../loader.js';
+import { runTaskTry, toTryError, type TryOutcome } from '../run-try.js';
+import { createTaskLogger, type LogRecord } from '../task-logger.js';
+import type { XComBackend } from '../xcom.js';
+
+/** What {@link executeTry} needs besides the workload. */
+export interface ExecuteTryOptions {
+  workload: TaskWorkload;
+  xcoms: XComBackend;
+  /** Largest XCom in JSON bytes. */
+  xcomSizeLimitBytes: number;
+  /** Receives every log line of the try, in order. */
+  onLog: (source: LogSource, record: LogRecord) => void;
+  /** The DAG when the caller has it; otherwise the workload's DAG file is imported. */
+  dag?: DAG;
+  /** Aborted when the try must stop. */
+  signal: AbortSignal;
+}
+
+/**
+ * Runs one try as a task runner does, in the current process: imports the DAG file, finds the task, runs it with
+ * `runTaskTry`, and logs the start and the end as Airflow's runner does. A DAG file that fails to import or
+ * lacks the DAG or the task fails the try (retryable: the file may be fixed before the next try).
+ */
+export async function executeTry(o: ExecuteTryOptions): Promise<TryOutcome> {
+  const w = o.workload;
+  const log = createTaskLogger((record) => o.onLog('task', record));
+  log.info('Starting attempt %d of %d', w.tryNumber, w.maxTries);
+  log.info('Executing <Task %s.%s> of run %s on %s (pid %d)', w.dagId, w.taskId, w.runId, hostname(), process.pid);
+  let outcome: TryOutcome;
+  try {
+    const dag = o.dag ?? (await findDag(w));
+    const task = dag.getTask(w.taskId);
+    const run: DagRunContext = { dagId: w.dagId, runId: w.runId, ...w.run };
+    outcome = await runTaskTry({
+      dag,
+      task,
+      run,
+      params: { ...w.params },
+      tryNumber: w.tryNumber,
+      xcoms: o.xcoms,
+      log,
+      xcomSizeLimitBytes: o.xcomSizeLimitBytes,
+      signal: o.signal,
+    });
+  } catch (e) {
+    outcome = { state: 'failed', error: toTryError(e), retryable: true };
+  }
+  if (outcome.state === 'success') log.info('Task exited with state success');
+  else if (outcome.state === 'skipped') log.info('Task exited with state skipped: %s', outcome.reason);
+  else {
+    log.error('Task failed: %s', outcome.error.stack ?? `${outcome.error.name}: ${outcome.error.message}`);
+    log.info('Task exited with state failed%s', outcome.retryable ? '' : ' (no retry: the task asked to fail)');
+  }
+  return outcome;
+}
+
+async function findDag(w: TaskWorkload): Promise<DAG> {
+  const dag = (await loadDagFile(w.dagFile)).find((d) => d.dagId === w.dagId);
+  if (!dag) throw new DagNotFoundError(w.dagId, w.dagFile);
+  return dag;
+}
