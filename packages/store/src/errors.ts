@@ -36,8 +36,11 @@ export class NotFoundError extends StoreError {
 export class DagRunExistsError extends StoreError {
   override name = 'DagRunExistsError';
   constructor(
+    /** The DAG of the run that could not be created. */
     readonly dagId: string,
+    /** The run id asked for. */
     readonly runId: string,
+    /** The logical date asked for. */
     readonly logicalDate: Date | null,
     /** Which unique key clashed. */
     readonly conflict: 'runId' | 'logicalDate',
@@ -56,6 +59,7 @@ export class DagRunExistsError extends StoreError {
 export class XComTooLargeError extends StoreError {
   override name = 'XComTooLargeError';
   constructor(
+    /** Which XCom was refused: DAG, run, task and key. */
     readonly dagId: string,
     readonly runId: string,
     readonly taskId: string,

@@ -9,7 +9,7 @@ export interface CommonStoreOptions {
   now?: () => Date;
 }
 
-/** The defaults of `CommonStoreOptions`. */
+/** Default of `CommonStoreOptions.xcomSizeLimitBytes`: 1 MiB. */
 export const DEFAULT_XCOM_SIZE_LIMIT_BYTES = 1024 * 1024;
 
 /** Validates and fills in `CommonStoreOptions`. */

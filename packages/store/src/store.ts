@@ -47,7 +47,11 @@ export interface MetadataStore {
   /** `sqlite` or `postgres`. */
   readonly dialect: 'sqlite' | 'postgres';
 
-  /** Applies pending migrations. Idempotent; on PostgreSQL concurrent calls serialize on an advisory lock. */
+  /**
+   * Applies pending migrations and says which. Idempotent. On PostgreSQL concurrent calls (any process)
+   * serialize on an advisory lock; on SQLite the migration is one BEGIN IMMEDIATE transaction. Call it
+   * before other use of the store.
+   */
   migrate(): Promise<MigrationResult>;
   /** Closes the database handle or pool. The store is unusable afterwards. */
   close(): Promise<void>;
@@ -55,8 +59,11 @@ export interface MetadataStore {
   // DAGs
   /** Inserts or updates a DAG as parsed (see `DagUpsert` for what is written) and returns it. */
   upsertDag(dag: DagUpsert): Promise<Dag>;
+  /** A DAG with its tags, or null. */
   getDag(dagId: string): Promise<Dag | null>;
+  /** DAGs matching the query (non-stale by default), one page, ordered by id unless asked otherwise. */
   listDags(query?: DagQuery): Promise<Paged<Dag>>;
+  /** Pauses or unpauses a DAG; false when there is no such DAG. */
   setDagPaused(dagId: string, paused: boolean): Promise<boolean>;
   /** Writes where the scheduler plans the DAG's next scheduled run. */
   setDagNextRun(dagId: string, next: DagNextRun): Promise<boolean>;
@@ -68,6 +75,7 @@ export interface MetadataStore {
   // Serialized DAGs
   /** Stores a DAG's serialized form unless its hash is unchanged; returns whether it wrote. */
   putSerializedDag(input: SerializedDagPut): Promise<boolean>;
+  /** A DAG's serialized form, or null. */
   getSerializedDag(dagId: string): Promise<SerializedDag | null>;
 
   // Import errors
@@ -76,17 +84,21 @@ export interface MetadataStore {
    * of the DAGs defined in that file accordingly.
    */
   replaceImportErrors(filename: string, errors: readonly ParseImportErrorInput[]): Promise<void>;
+  /** Import errors, optionally of one file, one page. */
   listImportErrors(query?: ImportErrorQuery): Promise<Paged<ParseImportError>>;
 
   // DAG runs
   /** Creates a run. Throws `DagRunExistsError` on a duplicate run id or logical date, `NotFoundError` for an unknown DAG. */
   createDagRun(input: DagRunCreate): Promise<DagRun>;
+  /** A run, or null. */
   getDagRun(dagId: string, runId: string): Promise<DagRun | null>;
+  /** Runs matching the query, one page. */
   listDagRuns(query?: DagRunQuery): Promise<Paged<DagRun>>;
   /** Compare-and-set of a run's state (see `DagRunStateUpdate.from`); returns whether it applied. */
   updateDagRunState(dagId: string, runId: string, update: DagRunStateUpdate): Promise<boolean>;
   /** Deletes a run with its task instances, their history and XComs. */
   deleteDagRun(dagId: string, runId: string): Promise<boolean>;
+  /** How many runs of the DAG are queued and running (what `maxActiveRuns` limits). */
   countActiveRuns(dagId: string): Promise<ActiveRunCounts>;
   /** The latest run (by `runAfter`, then id) of each DAG, or of the given DAGs. */
   latestDagRuns(dagIds?: readonly string[]): Promise<DagRun[]>;
@@ -94,7 +106,9 @@ export interface MetadataStore {
   // Task instances
   /** Creates task instances, skipping those that exist already; returns how many it created. */
   createTaskInstances(inputs: readonly TaskInstanceCreate[]): Promise<number>;
+  /** A task instance, or null. */
   getTaskInstance(key: TaskInstanceKey): Promise<TaskInstance | null>;
+  /** Task instances matching the query, one page (default: all, by dag, run, task, map index). */
   listTaskInstances(query?: TaskInstanceQuery): Promise<Paged<TaskInstance>>;
   /**
    * Moves a task instance to `to` only if its state is in `from` (and its try number is `tryNumber`, when
@@ -120,13 +134,17 @@ export interface MetadataStore {
   // XComs
   /** Sets an XCom; throws `XComTooLargeError` over the size limit, `StoreInputError` for a non-JSON value. */
   setXcom(key: XComKey, value: JsonValue, options?: SetXComOptions): Promise<void>;
+  /** An XCom, or null when never pushed (a pushed JSON null is an XCom whose value is null). */
   getXcom(key: XComKey): Promise<XCom | null>;
+  /** XComs matching the query, one page. */
   listXcoms(query?: XComQuery): Promise<Paged<XCom>>;
   /** Deletes the XComs of one task instance (before a new try); returns how many. */
   clearXcoms(key: TaskInstanceKey): Promise<number>;
 
   // Audit log
+  /** Appends a user action to the audit log and returns it with its id. */
   addEvent(event: AuditEventInput): Promise<AuditEvent>;
+  /** Audit events matching the query, one page. */
   listEvents(query?: AuditEventQuery): Promise<Paged<AuditEvent>>;
 
   // Jobs
