@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { JsonValue, TaskContext } from '@updraft/core';
-import { accuracyScore, classificationReport, confusionMatrix, loadIris, loadModel } from '@updraft/ml';
+import { accuracyScore, classificationReport, confusionMatrix, loadIris, loadModel, type ResolvedForestOptions } from '@updraft/ml';
 import { loadIrisSplit, PipelineInputError } from './dataset.js';
 import { type PipelineParams, pipelinePaths, SPLIT } from './paths.js';
 
@@ -25,25 +25,40 @@ export async function evaluateModel(ctx: TaskContext<PipelineParams>): Promise<n
   if (!existsSync(paths.modelFile)) {
     throw new PipelineInputError(paths.modelFile, `model file ${paths.modelFile} not found: run train_model first`);
   }
-  const model = loadModel(paths.modelFile);
+  const model = await loadModel(paths.modelFile);
   const split = loadIrisSplit(paths.dataFile);
   const predicted = model.predict(split.xTest);
   const accuracy = accuracyScore(split.yTest, predicted);
   ctx.log.info('Model accuracy: %s', accuracy);
-  const classNames = loadIris().targetNames;
-  const labels = model.classes;
-  const report = classificationReport(split.yTest, predicted, { labels, targetNames: labels.map((c) => classNames[c] ?? String(c)) });
+  const irisNames = loadIris().targetNames;
+  const labels = [...model.classes];
+  const classNames = labels.map((c) => irisNames[c] ?? String(c));
+  const report = classificationReport(split.yTest, predicted, { labels, targetNames: classNames });
   const metrics: EvaluationMetrics = {
     accuracy,
     confusionMatrix: confusionMatrix(split.yTest, predicted, { labels }),
-    classNames: labels.map((c) => classNames[c] ?? String(c)),
-    perClass: report.classes.map((c) => ({ className: c.label, precision: c.precision, recall: c.recall, f1: c.f1, support: c.support })),
-    macroAvg: { precision: report.macroAvg.precision, recall: report.macroAvg.recall, f1: report.macroAvg.f1 },
-    weightedAvg: { precision: report.weightedAvg.precision, recall: report.weightedAvg.recall, f1: report.weightedAvg.f1 },
+    classNames,
+    perClass: report.classes.map((c) => ({ className: c.name, precision: c.precision, recall: c.recall, f1: c.f1Score, support: c.support })),
+    macroAvg: { precision: report.macroAvg.precision, recall: report.macroAvg.recall, f1: report.macroAvg.f1Score },
+    weightedAvg: { precision: report.weightedAvg.precision, recall: report.weightedAvg.recall, f1: report.weightedAvg.f1Score },
     data: { rows: split.nRows, features: split.featureNames, trainRows: split.xTrain.length, testRows: split.xTest.length, testSize: SPLIT.testSize, randomState: SPLIT.randomState },
-    model: { type: 'RandomForestClassifier', ...(model.params as Record<string, JsonValue>) },
+    model: { type: 'RandomForestClassifier', ...sklearnParams(model.options) },
   };
   await ctx.ti.xcomPush('metrics', metrics);
   await ctx.ti.xcomPush('accuracy', accuracy);
   return accuracy;
+}
+
+/** The forest's settings under scikit-learn's names, as the tutorial's readers know them. */
+function sklearnParams(o: ResolvedForestOptions): Record<string, JsonValue> {
+  return {
+    n_estimators: o.nEstimators,
+    random_state: o.randomState,
+    max_features: o.maxFeatures,
+    bootstrap: o.bootstrap,
+    max_depth: o.maxDepth,
+    min_samples_split: o.minSamplesSplit,
+    min_samples_leaf: o.minSamplesLeaf,
+    criterion: o.criterion,
+  };
 }

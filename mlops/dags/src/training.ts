@@ -9,13 +9,13 @@ import { FOREST, type PipelineParams, pipelinePaths } from './paths.js';
  * `train_model`: splits `data/iris.csv` 80/20 (seed 42), trains 100 trees (seed 42) and saves
  * `models/model.json` atomically, so a crash mid-write never leaves a half-written model.
  */
-export function trainModel(ctx: TaskContext<PipelineParams>): { trainRows: number; testRows: number; modelFile: string } {
+export async function trainModel(ctx: TaskContext<PipelineParams>): Promise<{ trainRows: number; testRows: number; modelFile: string }> {
   const paths = pipelinePaths(ctx);
   const split = loadIrisSplit(paths.dataFile);
   ctx.log.info('Training RandomForestClassifier(nEstimators=%d, randomState=%d) on %d rows', FOREST.nEstimators, FOREST.randomState, split.xTrain.length);
   const model = new RandomForestClassifier(FOREST).fit(split.xTrain, split.yTrain);
   mkdirSync(dirname(paths.modelFile), { recursive: true });
-  saveModel(paths.modelFile, model);
+  await saveModel(paths.modelFile, model);
   ctx.log.info('Saved %s', relative(process.cwd(), paths.modelFile));
   return { trainRows: split.xTrain.length, testRows: split.xTest.length, modelFile: paths.modelFile };
 }

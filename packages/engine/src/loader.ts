@@ -3,9 +3,9 @@ import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type DAG, isDag } from '@updraft/core';
 import ignore from 'ignore';
-import { tsImport } from 'tsx/esm/api';
 import { DagImportError } from './errors.js';
 import { enableSourceMaps, firstLineInStack, sourceLineIn } from './source-line.js';
+import { importTypeScript } from './ts-loader/import.js';
 
 /** Options of {@link loadDagsFolder}. */
 export interface LoadDagsOptions {
@@ -92,7 +92,7 @@ export async function loadDagFile(file: string): Promise<DAG[]> {
   enableSourceMaps();
   let module: Record<string, unknown>;
   try {
-    module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
+    module = await importTypeScript(path);
   } catch (cause) {
     throw new DagImportError(path, errorMessage(cause), errorLine(cause, path), { cause });
   }

@@ -1,0 +1,92 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDagFile } from '../src/loader.js';
+import { compileModuleGraph } from '../src/ts-loader/compile-cache.js';
+import { importTypeScript } from '../src/ts-loader/import.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(here, '.tmp-loader-'));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function folder(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(root, 'case-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('the in-thread TypeScript loader', () => {
+  it("keeps each module's own import.meta.url, filename and dirname", async () => {
+    const dir = folder({
+      'main.ts': `import { where } from './lib/where.js';\nexport const main: string = import.meta.url;\nexport { where };\n`,
+      'lib/where.ts': `export const where: { url: string; file: string; dir: string } = { url: import.meta.url, file: import.meta.filename, dir: import.meta.dirname };\n`,
+    });
+    const m = (await importTypeScript(join(dir, 'main.ts'))) as { main: string; where: { url: string; file: string; dir: string } };
+    expect(m.main).toBe(pathToFileURL(join(dir, 'main.ts')).href);
+    expect(m.where).toEqual({ url: pathToFileURL(join(dir, 'lib/where.ts')).href, file: join(dir, 'lib/where.ts'), dir: join(dir, 'lib') });
+  });
+
+  it('resolves ./x.js to x.ts, folders to their index, and drops type-only imports', async () => {
+    const dir = folder({
+      'main.ts': `import type { T } from './types.js';\nimport { n } from './num';\nimport { k } from './pkg/index.js';\nconst t: T = { v: n + k };\nexport default t;\n`,
+      'types.ts': `export interface T { v: number }\n`,
+      'num.ts': `export const n = 40;\n`,
+      'pkg/index.ts': `export const k = 2;\n`,
+    });
+    const m = await importTypeScript(join(dir, 'main.ts'));
+    expect(m.default).toEqual({ v: 42 });
+  });
+
+  it('loads modules that import each other', async () => {
+    const dir = folder({
+      'a.ts': `import { b } from './b.js';\nexport const a = (): string => 'a' + b();\nexport const name = 'A';\n`,
+      'b.ts': `import { name } from './a.js';\nexport const b = (): string => 'b' + name;\n`,
+    });
+    const m = (await importTypeScript(join(dir, 'a.ts'))) as { a: () => string };
+    expect(m.a()).toBe('abA');
+  });
+
+  it('compiles again when an imported module changes, and not otherwise', async () => {
+    const dir = folder({ 'main.ts': `import { v } from './dep.js';\nexport const value = v;\n`, 'dep.ts': `export const v = 1;\n` });
+    const first = await compileModuleGraph(join(dir, 'main.ts'));
+    const mtime = statSync(fileURLToPath(first)).mtimeMs;
+    expect(await compileModuleGraph(join(dir, 'main.ts'))).toBe(first);
+    expect(statSync(fileURLToPath(first)).mtimeMs).toBe(mtime);
+    expect(((await importTypeScript(join(dir, 'main.ts'))) as { value: number }).value).toBe(1);
+    writeFileSync(join(dir, 'dep.ts'), `export const v = 2;\n`);
+    const second = await compileModuleGraph(join(dir, 'main.ts'));
+    expect(second).not.toBe(first);
+    expect(((await importTypeScript(join(dir, 'main.ts'))) as { value: number }).value).toBe(2);
+    // The old compiled versions are pruned: one file per source.
+    expect(readdirSync(join(dir, '.updraft-cache')).sort()).toHaveLength(2);
+  });
+
+  it('evaluates the entry afresh at each import, as a fresh parse would', async () => {
+    const dir = folder({ 'main.ts': `export const at = Symbol('evaluation');\n` });
+    const a = await importTypeScript(join(dir, 'main.ts'));
+    const b = await importTypeScript(join(dir, 'main.ts'));
+    expect(a.at).not.toBe(b.at);
+  });
+
+  it('points errors thrown at import at the TypeScript line', async () => {
+    const dir = folder({
+      'dag.ts': `import { DAG } from '@updraft/core';\nimport { boom } from './helper.js';\nboom();\nexport const dag = new DAG({ dagId: 'x' });\n`,
+      'helper.ts': `type N = number;\nconst n: N = 1;\n\nexport function boom(): void {\n  throw new Error('boom ' + n);\n}\n`,
+    });
+    const err = await loadDagFile(join(dir, 'dag.ts')).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'DagImportError', line: 3 });
+    expect(((err as Error).cause as Error).stack).toContain(`${join(dir, 'helper.ts')}:5`);
+  });
+
+  it('reports a syntax error with its line', async () => {
+    const dir = folder({ 'dag.ts': `import { DAG } from '@updraft/core';\n\nexport const dag = new DAG({ dagId: 'x' ;\n` });
+    await expect(loadDagFile(join(dir, 'dag.ts'))).rejects.toMatchObject({ name: 'DagImportError', line: 3, message: expect.stringMatching(/syntax error/) as unknown });
+  });
+});
