@@ -6,7 +6,8 @@
  */
 import type { Criterion } from './options.js';
 import { Prng } from './prng.js';
-import { sortWithSamples } from './sort.js';
+import { denseRanks } from './ranks.js';
+import { RankSorter } from './sort.js';
 import { DecisionTree, LEAF } from './tree.js';
 
 /** Values closer than this count as equal, as in scikit-learn (`FEATURE_THRESHOLD`). */
@@ -52,6 +53,10 @@ export class TreeBuilder {
   private readonly weights: Int32Array;
   private readonly samples: Int32Array;
   private readonly xf: Float64Array;
+  /** Dense ranks of the feature values (see ranks.ts), and the node's ranks of the feature being sorted. */
+  private readonly ranks: Int32Array;
+  private readonly keys: Int32Array;
+  private readonly sorter: RankSorter;
   // Feature permutation; its prefix holds the current node's known constant features.
   private readonly features: Int32Array;
   private readonly constantFeatures: Int32Array;
@@ -84,6 +89,9 @@ export class TreeBuilder {
     this.weights = new Int32Array(n);
     this.samples = new Int32Array(n);
     this.xf = new Float64Array(n);
+    this.ranks = denseRanks(data.columns, n, data.nFeatures);
+    this.keys = new Int32Array(n);
+    this.sorter = new RankSorter(n);
     this.features = new Int32Array(data.nFeatures);
     this.constantFeatures = new Int32Array(data.nFeatures);
     this.nodeCounts = new Int32Array(data.nClasses);
@@ -212,7 +220,7 @@ export class TreeBuilder {
    * `BestSplitter.node_split`, including its bookkeeping of constant features.
    */
   private findSplit(rng: Prng, start: number, end: number, nodeWeight: number, nKnownConstants: number): void {
-    const { features, samples, xf, nodeCounts, xlog2x, gini } = this;
+    const { features, samples, xf, keys, ranks, nodeCounts, xlog2x, gini } = this;
     const { columns, nSamples } = this.data;
     const { maxFeatures } = this.params;
     const nClasses = nodeCounts.length;
@@ -249,15 +257,24 @@ export class TreeBuilder {
       fJ += nFound;
       const feature = features[fJ] as number;
       const colOffset = feature * nSamples;
-      let min = Infinity;
-      let max = -Infinity;
+      let minRank = 0x7fffffff;
+      let maxRank = -1;
+      let minSample = 0;
+      let maxSample = 0;
       for (let i = start; i < end; i++) {
-        const v = columns[colOffset + (samples[i] as number)] as number;
-        xf[i] = v;
-        if (v < min) min = v;
-        if (v > max) max = v;
+        const s = samples[i] as number;
+        const r = ranks[colOffset + s] as number;
+        keys[i] = r;
+        if (r < minRank) {
+          minRank = r;
+          minSample = s;
+        }
+        if (r > maxRank) {
+          maxRank = r;
+          maxSample = s;
+        }
       }
-      if (max <= min + FEATURE_THRESHOLD) {
+      if ((columns[colOffset + maxSample] as number) <= (columns[colOffset + minSample] as number) + FEATURE_THRESHOLD) {
         swapInt(features, fJ, nTotalConstants);
         nFound++;
         nTotalConstants++;
@@ -265,7 +282,8 @@ export class TreeBuilder {
       }
       fI--;
       swapInt(features, fI, fJ);
-      sortWithSamples(xf, samples, start, end);
+      this.sorter.sort(keys, samples, start, end, minRank, maxRank);
+      for (let i = start; i < end; i++) xf[i] = columns[colOffset + (samples[i] as number)] as number;
 
       if (gini) this.scanGini(feature, start, end, nodeWeight, nodeSq);
       else this.scanEntropy(feature, start, end, nodeWeight, nodeXlogx);

@@ -1,53 +1,126 @@
 /**
- * In-place introsort of a node's feature values with their sample indices alongside: median-of-three pivot and
- * three-way partition (feature columns such as pixel intensities repeat values a lot), insertion sort for short
- * ranges, heapsort when recursion gets too deep. Only the values' order matters to the split search, so the
- * sort need not be stable.
+ * Sorting a node's samples by one feature. Features are replaced up front by dense ranks (`ranks.ts`), so a node
+ * sorts small integers: one counting-sort pass when the node's rank range is small (pixel intensities, categories),
+ * an LSD radix sort for large nodes, and an introsort (median-of-three, three-way partition, heapsort fallback)
+ * otherwise. Sample order among equal values is irrelevant to the split search, so no sort needs to be stable
+ * across calls (the radix passes are, which they need internally).
  */
 
 const INSERTION_THRESHOLD = 16;
+const RADIX_BITS = 11;
+/** Nodes at least this large use the radix sort whatever their rank range. */
+const RADIX_MIN_SAMPLES = 1024;
 
-/** Sorts `values[start:end]` ascending, applying the same permutation to `samples[start:end]`. */
-export function sortWithSamples(values: Float64Array, samples: Int32Array, start: number, end: number): void {
-  const n = end - start;
-  if (n > 1) introsort(values, samples, start, end, 2 * Math.floor(Math.log2(n)));
+/** Sorts `keys[start:end]` ascending with `samples[start:end]` alongside; reuses its scratch buffers. */
+export class RankSorter {
+  private readonly keysScratch: Int32Array;
+  private readonly samplesScratch: Int32Array;
+  private readonly buckets = new Int32Array(1 << RADIX_BITS);
+
+  constructor(maxSamples: number) {
+    this.keysScratch = new Int32Array(maxSamples);
+    this.samplesScratch = new Int32Array(maxSamples);
+  }
+
+  /** `minKey` and `maxKey` are the smallest and largest of `keys[start:end]`. */
+  sort(keys: Int32Array, samples: Int32Array, start: number, end: number, minKey: number, maxKey: number): void {
+    const n = end - start;
+    if (n < 2) return;
+    const range = maxKey - minKey;
+    if (n >= 32 && (range < 4 * n || n >= RADIX_MIN_SAMPLES)) {
+      this.radixSort(keys, samples, start, end, minKey, range);
+    } else {
+      introsort(keys, samples, start, end, 2 * Math.floor(Math.log2(n)));
+    }
+  }
+
+  private radixSort(keys: Int32Array, samples: Int32Array, start: number, end: number, minKey: number, range: number): void {
+    const bits = 32 - Math.clz32(range);
+    const passes = Math.max(1, Math.ceil(bits / RADIX_BITS));
+    const digitBits = Math.ceil(bits / passes);
+    const nBuckets = passes === 1 ? range + 1 : 1 << digitBits;
+    const mask = (1 << digitBits) - 1;
+    const { buckets } = this;
+    let srcKeys = keys;
+    let srcSamples = samples;
+    let dstKeys = this.keysScratch;
+    let dstSamples = this.samplesScratch;
+    // Scratch buffers are indexed from 0; node buffers from `start`.
+    let srcOffset = start;
+    let dstOffset = 0;
+    const n = end - start;
+    for (let pass = 0, shift = 0; pass < passes; pass++, shift += digitBits) {
+      buckets.fill(0, 0, nBuckets);
+      for (let i = srcOffset; i < srcOffset + n; i++) {
+        const d = (((srcKeys[i] as number) - minKey) >>> shift) & mask;
+        buckets[d] = (buckets[d] as number) + 1;
+      }
+      let total = dstOffset;
+      for (let d = 0; d < nBuckets; d++) {
+        const count = buckets[d] as number;
+        buckets[d] = total;
+        total += count;
+      }
+      for (let i = srcOffset; i < srcOffset + n; i++) {
+        const k = srcKeys[i] as number;
+        const d = ((k - minKey) >>> shift) & mask;
+        const pos = buckets[d] as number;
+        buckets[d] = pos + 1;
+        dstKeys[pos] = k;
+        dstSamples[pos] = srcSamples[i] as number;
+      }
+      const keysDone = dstKeys;
+      dstKeys = srcKeys;
+      srcKeys = keysDone;
+      const samplesDone = dstSamples;
+      dstSamples = srcSamples;
+      srcSamples = samplesDone;
+      const offsetDone = dstOffset;
+      dstOffset = srcOffset;
+      srcOffset = offsetDone;
+    }
+    if (srcKeys !== keys) {
+      keys.set(srcKeys.subarray(0, n), start);
+      samples.set(srcSamples.subarray(0, n), start);
+    }
+  }
 }
 
-function introsort(v: Float64Array, s: Int32Array, start: number, end: number, depthLimit: number): void {
+function introsort(k: Int32Array, s: Int32Array, start: number, end: number, depthLimit: number): void {
   while (end - start > INSERTION_THRESHOLD) {
     if (depthLimit === 0) {
-      heapsort(v, s, start, end);
+      heapsort(k, s, start, end);
       return;
     }
     depthLimit--;
-    const pivot = medianOfThree(v[start] as number, v[(start + end) >>> 1] as number, v[end - 1] as number);
+    const pivot = medianOfThree(k[start] as number, k[(start + end) >>> 1] as number, k[end - 1] as number);
     // Invariant: [start, lt) < pivot, [lt, i) == pivot, [gt, end) > pivot.
     let lt = start;
     let i = start;
     let gt = end;
     while (i < gt) {
-      const x = v[i] as number;
+      const x = k[i] as number;
       if (x < pivot) {
-        swap(v, s, i, lt);
+        swap(k, s, i, lt);
         lt++;
         i++;
       } else if (x > pivot) {
         gt--;
-        swap(v, s, i, gt);
+        swap(k, s, i, gt);
       } else {
         i++;
       }
     }
     // Recurse into the smaller side and loop on the larger, bounding the stack depth by log n.
     if (lt - start < end - gt) {
-      introsort(v, s, start, lt, depthLimit);
+      introsort(k, s, start, lt, depthLimit);
       start = gt;
     } else {
-      introsort(v, s, gt, end, depthLimit);
+      introsort(k, s, gt, end, depthLimit);
       end = lt;
     }
   }
-  insertionSort(v, s, start, end);
+  insertionSort(k, s, start, end);
 }
 
 function medianOfThree(a: number, b: number, c: number): number {
@@ -59,48 +132,48 @@ function medianOfThree(a: number, b: number, c: number): number {
   return b;
 }
 
-function swap(v: Float64Array, s: Int32Array, i: number, j: number): void {
-  const tv = v[i] as number;
-  v[i] = v[j] as number;
-  v[j] = tv;
+function swap(k: Int32Array, s: Int32Array, i: number, j: number): void {
+  const tk = k[i] as number;
+  k[i] = k[j] as number;
+  k[j] = tk;
   const ts = s[i] as number;
   s[i] = s[j] as number;
   s[j] = ts;
 }
 
-function insertionSort(v: Float64Array, s: Int32Array, start: number, end: number): void {
+function insertionSort(k: Int32Array, s: Int32Array, start: number, end: number): void {
   for (let i = start + 1; i < end; i++) {
-    const x = v[i] as number;
+    const x = k[i] as number;
     const xs = s[i] as number;
     let j = i - 1;
-    while (j >= start && (v[j] as number) > x) {
-      v[j + 1] = v[j] as number;
+    while (j >= start && (k[j] as number) > x) {
+      k[j + 1] = k[j] as number;
       s[j + 1] = s[j] as number;
       j--;
     }
-    v[j + 1] = x;
+    k[j + 1] = x;
     s[j + 1] = xs;
   }
 }
 
-function heapsort(v: Float64Array, s: Int32Array, start: number, end: number): void {
+function heapsort(k: Int32Array, s: Int32Array, start: number, end: number): void {
   const n = end - start;
-  for (let root = (n >>> 1) - 1; root >= 0; root--) siftDown(v, s, start, root, n);
+  for (let root = (n >>> 1) - 1; root >= 0; root--) siftDown(k, s, start, root, n);
   for (let last = n - 1; last > 0; last--) {
-    swap(v, s, start, start + last);
-    siftDown(v, s, start, 0, last);
+    swap(k, s, start, start + last);
+    siftDown(k, s, start, 0, last);
   }
 }
 
-function siftDown(v: Float64Array, s: Int32Array, offset: number, root: number, n: number): void {
+function siftDown(k: Int32Array, s: Int32Array, offset: number, root: number, n: number): void {
   for (;;) {
     let largest = root;
     const l = 2 * root + 1;
     const r = l + 1;
-    if (l < n && (v[offset + l] as number) > (v[offset + largest] as number)) largest = l;
-    if (r < n && (v[offset + r] as number) > (v[offset + largest] as number)) largest = r;
+    if (l < n && (k[offset + l] as number) > (k[offset + largest] as number)) largest = l;
+    if (r < n && (k[offset + r] as number) > (k[offset + largest] as number)) largest = r;
     if (largest === root) return;
-    swap(v, s, offset + root, offset + largest);
+    swap(k, s, offset + root, offset + largest);
     root = largest;
   }
 }
