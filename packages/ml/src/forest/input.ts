@@ -20,7 +20,7 @@ function checkRows(X: FeatureMatrix, expectedFeatures: number | undefined): numb
   for (let i = 0; i < X.length; i++) {
     const length = rowLength(X[i], i);
     if (length !== nFeatures) {
-      throw new ForestInputError('X', `a row of ${nFeatures} features`, `a row of ${length}`, i);
+      throw new ForestInputError('X', `a row of ${nFeatures} features (values)`, length, i);
     }
   }
   return nFeatures;
@@ -83,7 +83,7 @@ export function encodeLabels(y: ArrayLike<number>, nSamples: number): EncodedLab
     throw new ForestInputError('y', 'an array of class labels', y);
   }
   if (y.length !== nSamples) {
-    throw new ForestInputError('y', `${nSamples} labels, one per row of X`, `${y.length} labels`);
+    throw new ForestInputError('y', `${nSamples} labels, one per row of X`, y.length);
   }
   const seen = new Set<number>();
   for (let i = 0; i < y.length; i++) {
