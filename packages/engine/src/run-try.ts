@@ -121,6 +121,9 @@ export async function runTaskTry(o: TaskTryOptions): Promise<TryOutcome> {
             body,
             new Promise<never>((_, reject) => {
               timer = setTimeout(() => {
+                // The try is over from this moment: the abort below resumes the task's code before this function
+                // regains control, and what that code pushes now must not count.
+                ended = true;
                 const err = new TaskTimeoutError(task.taskId, timeoutMs);
                 controller.abort(err);
                 reject(err);
