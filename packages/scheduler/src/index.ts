@@ -1,0 +1,13 @@
+export { DagProcessor, resolveDagProcessorOptions, formatImportError } from './processor/dag-processor.js';
+export type { DagProcessorOptions, ProcessorPassResult } from './processor/dag-processor.js';
+export { Scheduler, resolveSchedulerOptions, SCHEDULER_JOB } from './scheduler/scheduler.js';
+export type { SchedulerOptions } from './scheduler/scheduler.js';
+export { SchedulerAlreadyRunningError } from './scheduler/errors.js';
+export { planRun } from './scheduler/plan.js';
+export type { RunPlan, PlannedTransition, TiView } from './scheduler/plan.js';
+export { triggerDagRun, createDueRuns, generateRunId } from './scheduler/runs.js';
+export type { TriggerOptions } from './scheduler/runs.js';
+export { recordExecutorEvent } from './scheduler/try-recorder.js';
+export { StoreXComBackend } from './scheduler/xcom-store.js';
+export type { StoreXComBackendOptions } from './scheduler/xcom-store.js';
+export { SerializedDagCache } from './scheduler/serialized.js';

@@ -1,0 +1,239 @@
+import { ParamValidationError } from '@updraft/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SchedulerAlreadyRunningError } from '../src/scheduler/errors.js';
+import { Scheduler } from '../src/scheduler/scheduler.js';
+import { triggerDagRun } from '../src/scheduler/runs.js';
+import { SerializedDagCache } from '../src/scheduler/serialized.js';
+import { createHarness, type Harness } from './harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const dailyDag = (opts: string): string => `import { DAG } from '@updraft/core';
+export const dag = new DAG({ dagId: 'daily', schedule: '@daily', startDate: '2025-01-01T00:00:00Z', ${opts} });
+dag.task('t', () => 1);
+`;
+
+async function runs(h: Harness, dagId: string): Promise<{ runId: string; state: string; logicalDate: string | null }[]> {
+  const page = await h.store.listDagRuns({ dagIds: [dagId], orderBy: 'logicalDate' });
+  return page.items.map((r) => ({ runId: r.runId, state: r.state, logicalDate: r.logicalDate?.toISOString() ?? null }));
+}
+
+async function tis(h: Harness, dagId: string, runId: string): Promise<Record<string, [string | null, number]>> {
+  const page = await h.store.listTaskInstances({ dagIds: [dagId], runIds: [runId] });
+  return Object.fromEntries(page.items.map((t) => [t.taskId, [t.state, t.tryNumber]]));
+}
+
+describe('scheduled runs', () => {
+  it('creates no run while the DAG is paused, as new DAGs are', async () => {
+    h = await createHarness();
+    h.writeDag('daily.ts', dailyDag('catchup: true'));
+    await h.processor.processOnce();
+    expect((await h.store.getDag('daily'))?.isPaused).toBe(true);
+    await h.settle();
+    expect(await runs(h, 'daily')).toEqual([]);
+  });
+
+  it('catches up three days with the right logical dates, and runs them', async () => {
+    h = await createHarness({ now: new Date('2025-01-03T12:00:00Z') });
+    h.writeDag('daily.ts', dailyDag('catchup: true'));
+    await h.processor.processOnce();
+    await h.store.setDagPaused('daily', false);
+    await h.settle();
+    expect(await runs(h, 'daily')).toEqual([
+      { runId: 'scheduled__2025-01-01T00:00:00+00:00', state: 'success', logicalDate: '2025-01-01T00:00:00.000Z' },
+      { runId: 'scheduled__2025-01-02T00:00:00+00:00', state: 'success', logicalDate: '2025-01-02T00:00:00.000Z' },
+      { runId: 'scheduled__2025-01-03T00:00:00+00:00', state: 'success', logicalDate: '2025-01-03T00:00:00.000Z' },
+    ]);
+    expect((await h.store.getDag('daily'))?.nextDagrun?.toISOString()).toBe('2025-01-04T00:00:00.000Z');
+    // The next day comes: exactly one more run.
+    h.clock.advance(24 * 3600_000);
+    await h.settle();
+    expect((await runs(h, 'daily')).map((r) => r.logicalDate)).toContain('2025-01-04T00:00:00.000Z');
+    expect(await runs(h, 'daily')).toHaveLength(4);
+  });
+
+  it('without catchup runs only the latest interval', async () => {
+    h = await createHarness({ now: new Date('2025-01-03T12:00:00Z') });
+    h.writeDag('daily.ts', dailyDag('catchup: false'));
+    await h.processor.processOnce();
+    await h.store.setDagPaused('daily', false);
+    await h.settle();
+    expect(await runs(h, 'daily')).toEqual([{ runId: 'scheduled__2025-01-03T00:00:00+00:00', state: 'success', logicalDate: '2025-01-03T00:00:00.000Z' }]);
+  });
+
+  it('honours maxActiveRuns: catch-up runs start one at a time', async () => {
+    h = await createHarness({ now: new Date('2025-01-03T12:00:00Z') });
+    h.writeDag('daily.ts', dailyDag('catchup: true, maxActiveRuns: 1'));
+    await h.processor.processOnce();
+    await h.store.setDagPaused('daily', false);
+    await h.scheduler.runOnce();
+    const active = await h.store.countActiveRuns('daily');
+    expect(active.queued + active.running).toBe(1);
+    await h.settle();
+    expect((await runs(h, 'daily')).map((r) => r.state)).toEqual(['success', 'success', 'success']);
+  });
+
+  it('stops at endDate', async () => {
+    h = await createHarness({ now: new Date('2025-01-05T12:00:00Z') });
+    h.writeDag('daily.ts', dailyDag("catchup: true, endDate: '2025-01-02T00:00:00Z'"));
+    await h.processor.processOnce();
+    await h.store.setDagPaused('daily', false);
+    await h.settle();
+    expect((await runs(h, 'daily')).map((r) => r.logicalDate)).toEqual(['2025-01-01T00:00:00.000Z', '2025-01-02T00:00:00.000Z']);
+  });
+});
+
+describe('manual runs, retries and trigger rules through the scheduler', () => {
+  it('runs a triggered DAG, passing XComs through the store', async () => {
+    h = await createHarness();
+    h.writeDag(
+      'x.ts',
+      `import { DAG, chain } from '@updraft/core';
+export const dag = new DAG({ dagId: 'x', params: { n: { type: 'integer', default: 2 } } });
+const a = dag.task('a', (ctx) => (ctx.params.n as number) * 10);
+const b = dag.task('b', async (ctx) => { await ctx.ti.xcomPush('seen', await ctx.ti.xcomPull({ taskIds: 'a' })); });
+chain(a, b);
+`,
+    );
+    await h.processor.processOnce();
+    await h.store.setDagPaused('x', false);
+    const dag = await new SerializedDagCache(h.store).get('x');
+    const run = await triggerDagRun(h.store, dag!, { conf: { n: 4 }, runId: 'manual_1', now: h.clock.now() });
+    await h.settle();
+    expect((await h.store.getDagRun('x', run.runId))?.state).toBe('success');
+    expect(await tis(h, 'x', 'manual_1')).toEqual({ a: ['success', 1], b: ['success', 1] });
+    expect((await h.store.getXcom({ dagId: 'x', runId: 'manual_1', taskId: 'b', key: 'seen' }))?.value).toBe(40);
+    await expect(triggerDagRun(h.store, dag!, { conf: { n: 'four' } })).rejects.toBeInstanceOf(ParamValidationError);
+  });
+
+  it('retries a failed task after retryDelay, and not before', async () => {
+    h = await createHarness();
+    h.writeDag(
+      'flaky.ts',
+      `import { DAG } from '@updraft/core';
+export const dag = new DAG({ dagId: 'flaky', defaultArgs: { retries: 1, retryDelay: { minutes: 10 } } });
+dag.task('t', async (ctx) => { if (ctx.ti.tryNumber === 1) throw new Error('first try fails'); return ctx.ti.tryNumber; });
+`,
+    );
+    await h.processor.processOnce();
+    await h.store.setDagPaused('flaky', false);
+    const dag = await new SerializedDagCache(h.store).get('flaky');
+    await triggerDagRun(h.store, dag!, { runId: 'r', now: h.clock.now() });
+    await h.settle();
+    expect(await tis(h, 'flaky', 'r')).toEqual({ t: ['up_for_retry', 1] });
+    h.clock.advance(9 * 60_000);
+    await h.settle();
+    expect(await tis(h, 'flaky', 'r')).toEqual({ t: ['up_for_retry', 1] });
+    h.clock.advance(61_000);
+    await h.settle();
+    expect(await tis(h, 'flaky', 'r')).toEqual({ t: ['success', 2] });
+    expect((await h.store.getDagRun('flaky', 'r'))?.state).toBe('success');
+    const history = await h.store.listTaskInstanceHistory({ dagId: 'flaky', runId: 'r', taskId: 't' });
+    expect(history.map((t) => [t.tryNumber, t.state])).toEqual([
+      [1, 'up_for_retry'],
+      [2, 'success'],
+    ]);
+  });
+
+  it('applies trigger rules: a failure marks downstream upstream_failed, an all_done cleanup still runs, leaves decide the run', async () => {
+    h = await createHarness();
+    h.writeDag(
+      'rules.ts',
+      `import { DAG, chain } from '@updraft/core';
+export const dag = new DAG({ dagId: 'rules' });
+const bad = dag.task('bad', () => { throw new Error('no'); });
+const after = dag.task('after', () => 1);
+const cleanup = dag.task('cleanup', () => 'cleaned', { triggerRule: 'all_done' });
+const skipper = dag.task('skipper', (ctx) => ctx.skip('nothing to do'));
+const skippedDown = dag.task('skipped_down', () => 1);
+chain(bad, after, cleanup);
+skipper.then(skippedDown);
+`,
+    );
+    await h.processor.processOnce();
+    await h.store.setDagPaused('rules', false);
+    const dag = await new SerializedDagCache(h.store).get('rules');
+    await triggerDagRun(h.store, dag!, { runId: 'r', now: h.clock.now() });
+    await h.settle();
+    expect(await tis(h, 'rules', 'r')).toEqual({
+      bad: ['failed', 1],
+      after: ['upstream_failed', 0],
+      cleanup: ['success', 1],
+      skipper: ['skipped', 1],
+      skipped_down: ['skipped', 0],
+    });
+    // The leaves are cleanup (success) and skipped_down (skipped): Airflow calls such a run a success.
+    expect((await h.store.getDagRun('rules', 'r'))?.state).toBe('success');
+  });
+
+  it('fails the run when a leaf fails', async () => {
+    h = await createHarness();
+    h.writeDag('f.ts', `import { DAG } from '@updraft/core';\nexport const dag = new DAG({ dagId: 'f' });\ndag.task('t', (ctx) => ctx.fail('broken input'), { retries: 3 });\n`);
+    await h.processor.processOnce();
+    await h.store.setDagPaused('f', false);
+    await triggerDagRun(h.store, (await new SerializedDagCache(h.store).get('f'))!, { runId: 'r', now: h.clock.now() });
+    await h.settle();
+    // ctx.fail skips the three retries.
+    expect(await tis(h, 'f', 'r')).toEqual({ t: ['failed', 1] });
+    expect((await h.store.getDagRun('f', 'r'))?.state).toBe('failed');
+  });
+
+  it('fails a run past its dagrunTimeout and skips what was left', async () => {
+    h = await createHarness();
+    h.writeDag(
+      'slow.ts',
+      `import { DAG, chain } from '@updraft/core';
+export const dag = new DAG({ dagId: 'slow', dagrunTimeout: { minutes: 5 }, defaultArgs: { retries: 1, retryDelay: { hours: 1 } } });
+chain(dag.task('a', () => { throw new Error('x'); }), dag.task('b', () => 1));
+`,
+    );
+    await h.processor.processOnce();
+    await h.store.setDagPaused('slow', false);
+    await triggerDagRun(h.store, (await new SerializedDagCache(h.store).get('slow'))!, { runId: 'r', now: h.clock.now() });
+    await h.settle();
+    expect((await tis(h, 'slow', 'r')).a).toEqual(['up_for_retry', 1]);
+    h.clock.advance(6 * 60_000);
+    await h.settle();
+    expect((await h.store.getDagRun('slow', 'r'))?.state).toBe('failed');
+    expect(await tis(h, 'slow', 'r')).toEqual({ a: ['skipped', 1], b: ['skipped', 0] });
+  });
+});
+
+describe('one scheduler per SQLite database', () => {
+  it('refuses a second live scheduler with a clear message', async () => {
+    h = await createHarness();
+    const second = new Scheduler({ store: h.store, executor: h.executor, now: h.clock.now });
+    await expect(second.register()).rejects.toBeInstanceOf(SchedulerAlreadyRunningError);
+    await expect(second.register()).rejects.toThrow(/SQLite allows one scheduler/);
+  });
+
+  it("takes over a dead scheduler's tries: queued ones are scheduled again, running ones retried", async () => {
+    h = await createHarness();
+    h.writeDag('d.ts', `import { DAG } from '@updraft/core';\nexport const dag = new DAG({ dagId: 'd', defaultArgs: { retries: 1, retryDelay: 0 } });\ndag.task('q', () => 1);\ndag.task('r', () => 2);\n`);
+    await h.processor.processOnce();
+    await h.store.setDagPaused('d', false);
+    await triggerDagRun(h.store, (await new SerializedDagCache(h.store).get('d'))!, { runId: 'run', now: h.clock.now() });
+    // A scheduler that died (its pid no longer exists) after queueing q and starting r.
+    await h.store.endJob(h.scheduler.job!.id, 'success');
+    const dead = await h.store.startJob({ jobType: 'SchedulerJob', hostname: h.scheduler.options.hostname, pid: 2 ** 22 + 12345 });
+    await h.store.updateDagRunState('d', 'run', { state: 'running', from: ['queued'] });
+    await h.store.createTaskInstances([
+      { dagId: 'd', runId: 'run', taskId: 'q', state: 'queued', tryNumber: 1, maxTries: 2 },
+      { dagId: 'd', runId: 'run', taskId: 'r', state: 'queued', tryNumber: 1, maxTries: 2 },
+    ]);
+    const owner = { externalExecutorId: `LocalExecutor:${dead.id}` };
+    await h.store.transitionTaskInstance({ dagId: 'd', runId: 'run', taskId: 'q' }, { from: ['queued'], to: 'queued', patch: owner });
+    await h.store.transitionTaskInstance({ dagId: 'd', runId: 'run', taskId: 'r' }, { from: ['queued'], to: 'running', patch: { ...owner, startDate: h.clock.now(), pid: 2 ** 22 + 12346 } });
+    const next = new Scheduler({ store: h.store, executor: h.executor, now: h.clock.now });
+    await next.register();
+    expect(await tis(h, 'd', 'run')).toEqual({ q: ['scheduled', 1], r: ['up_for_retry', 1] });
+    h.scheduler = next;
+    await h.settle();
+    expect(await tis(h, 'd', 'run')).toEqual({ q: ['success', 1], r: ['success', 2] });
+    expect((await h.store.getDagRun('d', 'run'))?.state).toBe('success');
+  });
+});
