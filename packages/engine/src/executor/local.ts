@@ -17,7 +17,8 @@ interface LocalTry {
   workload: TaskWorkload;
   key: TryKey;
   logFile: string;
-  runner: RunnerProcess;
+  /** Null while the try waits for a runner to finish booting. */
+  runner: RunnerProcess | null;
   started: { at: Date; pid: number } | null;
   /** What the runner reported; the try is reported once the process is gone. */
   reported: { outcome: TryOutcome; startedAt: Date; endedAt: Date } | null;
@@ -28,7 +29,7 @@ interface LocalTry {
   timers: NodeJS.Timeout[];
 }
 
-/** Runners that fail to boot this many times in a row stop being forked in advance; each try still forks one. */
+/** Runners that fail to boot this many times in a row stop being forked in advance; each waiting try still gets one. */
 const MAX_BOOT_FAILURES = 3;
 
 /** Lines a runner prints before it has a try (Node warnings, say) that are kept for that try's log. */
@@ -46,8 +47,10 @@ export class LocalExecutor extends ExecutorBase {
   readonly #handlers: RunnerHandlers;
   /** Booted and waiting, oldest first. */
   readonly #idle: RunnerProcess[] = [];
-  /** Forked, not ready yet, no try. */
+  /** Forked, not ready yet. */
   readonly #booting = new Set<RunnerProcess>();
+  /** Tries holding a slot while no runner is ready for them, oldest first: the first runner ready takes the first. */
+  readonly #pending: LocalTry[] = [];
   readonly #tries = new Map<RunnerProcess, LocalTry>();
   readonly #earlyOutput = new Map<RunnerProcess, LogRecord[]>();
   readonly #exits = new Map<RunnerProcess, Promise<void>>();
@@ -82,39 +85,31 @@ export class LocalExecutor extends ExecutorBase {
   }
 
   protected launch(workload: TaskWorkload): void {
-    let runner = this.#idle.shift();
-    if (!runner) {
-      // A booting runner is ready sooner than a new fork.
-      runner = this.#booting.values().next().value ?? this.#fork();
-      this.#booting.delete(runner);
-    }
     const t: LocalTry = {
       workload,
       key: tryKeyOf(workload),
       logFile: tryLogPath(this.#o.logsFolder, workload),
-      runner,
+      runner: null,
       started: null,
       reported: null,
       verdict: null,
       forgotten: false,
       timers: [],
     };
-    this.#tries.set(runner, t);
-    runner.setRef(true);
-    for (const record of this.#earlyOutput.get(runner) ?? []) safeAppend(t.logFile, record);
-    this.#earlyOutput.delete(runner);
-    runner.run({ type: 'run', workload, logFile: t.logFile, heartbeatIntervalMs: this.#o.heartbeatIntervalMs, xcomSizeLimitBytes: this.#o.xcomSizeLimitBytes });
+    const runner = this.#idle.shift();
+    if (runner) this.#assign(t, runner);
+    else this.#pending.push(t);
     this.#refill();
   }
 
   protected async stopAll(): Promise<TaskWorkload[]> {
     const notStarted: TaskWorkload[] = [];
-    for (const t of this.#tries.values()) {
+    for (const t of [...this.#pending.splice(0), ...this.#tries.values()]) {
       if (t.started === null) {
         t.forgotten = true;
         notStarted.push(t.workload);
         this.forget(t.workload);
-        t.runner.kill('SIGKILL');
+        t.runner?.kill('SIGKILL');
       } else if (t.verdict === null && t.reported === null) {
         this.#stop(t, toTryError(new TaskTerminatedError(t.workload.taskId, 'the executor was terminated')), 'Terminated by the executor');
       }
@@ -130,7 +125,7 @@ export class LocalExecutor extends ExecutorBase {
       r.release();
       // A runner still booting reads its channel's end only once booted; the grace bounds the wait.
       const timer = setTimeout(() => r.kill('SIGKILL'), Math.min(this.#o.killGraceMs, 5000));
-      void this.#exits.get(r)?.then(() => clearTimeout(timer));
+      void this.#exitOf(r).then(() => clearTimeout(timer));
     }
     await Promise.all(left.map((r) => this.#exitOf(r)));
   }
@@ -140,16 +135,22 @@ export class LocalExecutor extends ExecutorBase {
     return this.#exits.get(r) ?? Promise.resolve();
   }
 
-  #fork(): RunnerProcess {
-    const r = new RunnerProcess(this.#entry, this.#handlers);
-    this.#exits.set(r, new Promise((resolve) => this.#exitResolvers.set(r, resolve)));
-    return r;
+  #assign(t: LocalTry, runner: RunnerProcess): void {
+    t.runner = runner;
+    this.#tries.set(runner, t);
+    runner.setRef(true);
+    for (const record of this.#earlyOutput.get(runner) ?? []) safeAppend(t.logFile, record);
+    this.#earlyOutput.delete(runner);
+    runner.run({ type: 'run', workload: t.workload, logFile: t.logFile, heartbeatIntervalMs: this.#o.heartbeatIntervalMs, xcomSizeLimitBytes: this.#o.xcomSizeLimitBytes });
   }
 
+  /** Forks runners until there is one booting for each waiting try, plus the warm pool unless closed or failing. */
   #refill(): void {
-    if (this.closed || this.#bootFailures >= MAX_BOOT_FAILURES) return;
-    while (this.#idle.length + this.#booting.size < this.#o.poolSize) {
-      this.#booting.add(this.#fork());
+    const warm = this.closed || this.#bootFailures >= MAX_BOOT_FAILURES ? 0 : this.#o.poolSize;
+    while (this.#idle.length + this.#booting.size < warm + this.#pending.length) {
+      const r = new RunnerProcess(this.#entry, this.#handlers);
+      this.#exits.set(r, new Promise((resolve) => this.#exitResolvers.set(r, resolve)));
+      this.#booting.add(r);
     }
   }
 
@@ -160,12 +161,13 @@ export class LocalExecutor extends ExecutorBase {
   #onMessage(r: RunnerProcess, m: FromRunner): void {
     if (m.type === 'ready') {
       this.#bootFailures = 0;
-      if (this.#booting.delete(r)) {
-        // Idle runners do not keep the owner's process alive (booting ones do, briefly, so whenWarm() can settle).
-        r.setRef(false);
-        this.#idle.push(r);
-        if (this.#isWarm()) for (const resolve of this.#warmWaiters.splice(0)) resolve();
-      }
+      if (!this.#booting.delete(r)) return;
+      const waiting = this.#pending.shift();
+      if (waiting) return this.#assign(waiting, r);
+      // Idle runners do not keep the owner's process alive (booting ones do, briefly, so whenWarm() can settle).
+      r.setRef(false);
+      this.#idle.push(r);
+      if (this.#isWarm()) for (const resolve of this.#warmWaiters.splice(0)) resolve();
       return;
     }
     const t = this.#tries.get(r);
@@ -199,9 +201,10 @@ export class LocalExecutor extends ExecutorBase {
   #stop(t: LocalTry, error: ReturnType<typeof toTryError>, why: string): void {
     if (t.verdict !== null || t.reported !== null) return;
     t.verdict = { state: 'failed', error, retryable: true };
-    this.#note(t, 'error', `${why}: stopping the task runner (pid ${t.runner.pid ?? '?'}) with SIGTERM, then SIGKILL after ${this.#o.killGraceMs} ms`);
-    t.runner.kill('SIGTERM');
-    t.timers.push(setTimeout(() => t.runner.kill('SIGKILL'), this.#o.killGraceMs));
+    this.#note(t, 'error', `${why}: stopping the task runner (pid ${t.runner?.pid ?? '?'}) with SIGTERM, then SIGKILL after ${this.#o.killGraceMs} ms`);
+    const runner = t.runner as RunnerProcess;
+    runner.kill('SIGTERM');
+    t.timers.push(setTimeout(() => runner.kill('SIGKILL'), this.#o.killGraceMs));
   }
 
   async #xcom(t: LocalTry, id: number, op: XComOp, arg: unknown): Promise<void> {
@@ -219,9 +222,9 @@ export class LocalExecutor extends ExecutorBase {
       else if (op === 'clear') value = await b.clear(ref as Omit<XComRef, 'key'>);
       else if (op === 'list') value = await b.list({ dagId: k.dagId, runId: k.runId });
       else throw new Error(`unknown XCom operation ${String(op)}`);
-      t.runner.send({ type: 'xcom-result', id, ok: true, value });
+      t.runner?.send({ type: 'xcom-result', id, ok: true, value });
     } catch (e) {
-      t.runner.send({ type: 'xcom-result', id, ok: false, error: toTryError(e) });
+      t.runner?.send({ type: 'xcom-result', id, ok: false, error: toTryError(e) });
     }
   }
 
@@ -255,7 +258,13 @@ export class LocalExecutor extends ExecutorBase {
     const t = this.#tries.get(r);
     this.#tries.delete(r);
     if (!t) {
-      if (wasBooting) this.#bootFailures += 1;
+      if (wasBooting) {
+        this.#bootFailures += 1;
+        // The oldest waiting try would have had this runner: it is lost with it, so a runner that cannot boot
+        // fails tries instead of being forked forever.
+        const waiting = this.#pending.shift();
+        if (waiting) this.#lose(waiting, r, exitCode, signal);
+      }
       this.#refill();
       if (this.#isWarm()) for (const resolve of this.#warmWaiters.splice(0)) resolve();
       return;
@@ -270,9 +279,13 @@ export class LocalExecutor extends ExecutorBase {
       this.emit({ type: 'finished', key: t.key, outcome, startedAt, endedAt: end, durationMs: end.getTime() - startedAt.getTime() });
       return;
     }
+    this.#lose(t, r, exitCode, signal);
+  }
+
+  #lose(t: LocalTry, r: RunnerProcess, exitCode: number | null, signal: NodeJS.Signals | null): void {
     const how = signal !== null ? `was killed by ${signal}` : `exited with code ${String(exitCode)}`;
     this.#note(t, 'error', `The task runner (pid ${r.pid ?? '?'}) ${how} ${t.started ? 'before reporting a result' : 'before starting the try'}`);
-    this.emit({ type: 'lost', key: t.key, at: endedAt, started: t.started !== null, pid: r.pid, exitCode, signal });
+    this.emit({ type: 'lost', key: t.key, at: new Date(), started: t.started !== null, pid: r.pid, exitCode, signal });
   }
 
   /** A line of the executor's own in the try's log file and events. */
