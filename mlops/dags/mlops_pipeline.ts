@@ -24,6 +24,10 @@ export const dag = new DAG<PipelineParams>({
   // would push the first run forward forever (Airflow's docs warn of the same).
   startDate: '2025-01-01T00:00:00Z',
   catchup: false,
+  // The tutorial writes to fixed paths (data/iris.csv, models/model.json, report/...): two runs at once would
+  // interleave their files. One run at a time keeps every report true to its own model; each file is still written
+  // to a temporary name and renamed, so a reader never sees half a file.
+  maxActiveRuns: 1,
   tags: ['mlops', 'iris', 'tutorial'],
   params: {
     output_dir: {

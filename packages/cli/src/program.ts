@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { registerComponentCommands } from './commands/components.js';
 import { registerDagsCommands } from './commands/dags.js';
 import { registerTasksCommands } from './commands/tasks.js';
 import { VERSION } from './version.js';
@@ -12,6 +13,7 @@ export function buildProgram(env: NodeJS.ProcessEnv): Command {
     .exitOverride();
   registerDagsCommands(program, env);
   registerTasksCommands(program, env);
+  registerComponentCommands(program, env);
   return program;
 }
 

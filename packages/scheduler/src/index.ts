@@ -11,3 +11,5 @@ export { recordExecutorEvent } from './scheduler/try-recorder.js';
 export { StoreXComBackend } from './scheduler/xcom-store.js';
 export type { StoreXComBackendOptions } from './scheduler/xcom-store.js';
 export { SerializedDagCache } from './scheduler/serialized.js';
+export { clearTaskInstances } from './scheduler/clear.js';
+export type { ClearOptions } from './scheduler/clear.js';

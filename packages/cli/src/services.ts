@@ -1,0 +1,37 @@
+import { mkdirSync } from 'node:fs';
+import type { MetadataStore } from '@updraft/store';
+import type { CliConfig } from './config.js';
+
+/** Opens the configured metadata store (lazily loaded: commands that need no database never load a driver). */
+export async function openConfiguredStore(config: CliConfig, options: { migrate?: boolean } = {}): Promise<MetadataStore> {
+  const { openStore, resolveStoreUrl } = await import('@updraft/store');
+  mkdirSync(config.home, { recursive: true });
+  const store = openStore(resolveStoreUrl({ databaseUrl: config.databaseUrl, home: config.home }), {
+    ...(config.xcomSizeLimitBytes ? { xcomSizeLimitBytes: config.xcomSizeLimitBytes } : {}),
+  });
+  if (options.migrate) await store.migrate();
+  return store;
+}
+
+/** Runs `body` with an open store, closing it after. */
+export async function withStore<T>(config: CliConfig, body: (store: MetadataStore) => Promise<T>): Promise<T> {
+  const store = await openConfiguredStore(config);
+  try {
+    return await body(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Resolves when the process gets SIGINT or SIGTERM. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (s: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(s);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
