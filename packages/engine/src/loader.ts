@@ -1,6 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { type DAG, isDag } from '@updraft/core';
 import ignore from 'ignore';
 import { DagImportError } from './errors.js';
