@@ -109,7 +109,7 @@ export async function createApiServer(input: ApiServerOptions): Promise<ApiServe
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  await app.register(async (scope) => {
+  await app.register((scope, _opts, done) => {
     authRoutes(scope, ctx);
     monitorRoutes(scope, ctx);
     dagRoutes(scope, ctx);
@@ -120,6 +120,7 @@ export async function createApiServer(input: ApiServerOptions): Promise<ApiServe
     liveRoutes(scope, ctx, hub);
     outputRoutes(scope, ctx);
     scope.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
+    done();
   });
   if (options.uiFolder !== null) await serveUi(app, options.uiFolder);
   app.addHook('onClose', () => hub.close());
@@ -128,7 +129,7 @@ export async function createApiServer(input: ApiServerOptions): Promise<ApiServe
   return {
     app,
     options,
-    inject: app.inject.bind(app) as FastifyInstance['inject'],
+    inject: ((...args: Parameters<FastifyInstance['inject']>) => app.inject(...args)),
     routes: () => [...routes],
     listen: () => app.listen({ host: options.host, port: options.port }),
     close: () => app.close(),

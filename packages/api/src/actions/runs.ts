@@ -1,5 +1,5 @@
 import type { SerializedDag } from '@updraft/core';
-import { TASK_INSTANCE_UNFINISHED_STATES, type DagRun, type MetadataStore, type TaskInstance, type TaskInstanceState } from '@updraft/store';
+import { TASK_INSTANCE_UNFINISHED_STATES, type DagRun, type MetadataStore, type TaskInstance } from '@updraft/store';
 import { clearTaskInstance, setTaskInstanceState } from './task-states.js';
 
 /** Every task instance of a run (the store pages nothing when no limit is given). */
@@ -8,16 +8,15 @@ export async function taskInstancesOf(store: MetadataStore, run: Pick<DagRun, 'd
 }
 
 /**
- * Marks a run as a user asked, as Airflow's `set_dag_run_state_to_*`: success marks its unfinished task
- * instances success; failed marks its running ones failed and the other unfinished ones skipped; queued only
+ * Marks a run as a user asked, as Airflow's `set_dag_run_state_to_*`: success marks every task instance
+ * success; failed marks its running ones failed and the other unfinished ones skipped; queued only
  * moves the run (the scheduler picks it up again).
  */
 export async function markDagRun(store: MetadataStore, run: DagRun, state: 'queued' | 'success' | 'failed', now: Date): Promise<void> {
   if (state !== 'queued') {
     for (const ti of await taskInstancesOf(store, run)) {
-      if (!TASK_INSTANCE_UNFINISHED_STATES.has(ti.state)) continue;
-      const to: TaskInstanceState = state === 'success' ? 'success' : ti.state === 'running' ? 'failed' : 'skipped';
-      await setTaskInstanceState(store, ti, to, now);
+      if (state === 'success') await setTaskInstanceState(store, ti, 'success', now);
+      else if (TASK_INSTANCE_UNFINISHED_STATES.has(ti.state)) await setTaskInstanceState(store, ti, ti.state === 'running' ? 'failed' : 'skipped', now);
     }
   }
   await store.updateDagRunState(run.dagId, run.runId, {

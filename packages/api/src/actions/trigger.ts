@@ -1,4 +1,4 @@
-import { manualDataInterval, ParamValidationError, resolveParams, type JsonValue } from '@updraft/core';
+import { manualDataInterval, ParamValidationError, resolveParams } from '@updraft/core';
 import { DagRunExistsError, NotFoundError, type DagRun, type JsonObject, type MetadataStore } from '@updraft/store';
 import { HttpError, ValidationHttpError, type ValidationIssue } from '../errors.js';
 import { dagOr404, serializedDagOr4xx } from '../lookup.js';
@@ -35,7 +35,7 @@ export async function triggerDagRun(store: MetadataStore, dagId: string, body: T
   }
   const conf = (body.conf ?? {}) as JsonObject;
   try {
-    resolveParams(dagId, serialized.params, conf as Record<string, JsonValue>);
+    resolveParams(dagId, serialized.params, conf);
   } catch (error) {
     if (!(error instanceof ParamValidationError)) throw error;
     for (const p of error.problems) issues.push({ type: 'value_error', loc: ['body', 'conf', p.param], msg: `Param ${p.param} ${p.message}` });

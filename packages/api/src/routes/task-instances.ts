@@ -5,7 +5,7 @@ import { runsAround, taskInstancesFor, withRelatives } from '../actions/select.j
 import { setTaskInstanceState } from '../actions/task-states.js';
 import type { ApiContext } from '../context.js';
 import { HttpError, ValidationHttpError } from '../errors.js';
-import { DATE_TIME, ORDER_BY_PARAM, orderBy, page, PAGE_PARAMS, type PageQuery } from '../http/query.js';
+import { ORDER_BY_PARAM, orderBy, page, PAGE_PARAMS, type PageQuery } from '../http/query.js';
 import { dagOr404, runOr404, serializedDag, taskInstanceOr404 } from '../lookup.js';
 import { toTaskInstanceResponse, toTryResponse, type RunDates } from '../serialize/runs.js';
 
