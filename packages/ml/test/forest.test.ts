@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TreeBuilder } from '../src/forest/builder.js';
 import { RandomForestClassifier, deriveTreeSeeds } from '../src/forest/forest.js';
 import { toColumnMajor, toRowMajor } from '../src/forest/input.js';
+import { Prng } from '../src/forest/prng.js';
 import { LEAF } from '../src/forest/tree.js';
 import type { DecisionTree } from '../src/forest/tree.js';
 import { accuracyScore, confusionMatrix } from '../src/metrics.js';
@@ -186,6 +187,16 @@ describe('CART trees', () => {
     expect(Math.max(...deep.trees.map(depthOf))).toBeGreaterThan(2);
     for (const tree of deep.trees) for (const v of tree.values) expect(v === 0 || v === 1).toBe(true);
     expect(deep.predict(data.X)).toEqual(data.y);
+  });
+
+  it('grows trees with thousands of leaves (past the initial leaf buffer) that fit noise exactly', () => {
+    const rng = new Prng(5);
+    const X = Array.from({ length: 4000 }, (_, i) => [i, rng.below(1000)]);
+    const y = X.map(() => rng.below(3));
+    const model = new RandomForestClassifier({ nEstimators: 1, bootstrap: false, randomState: 2 }).fit(X, y);
+    const tree = model.trees[0] as DecisionTree;
+    expect(tree.values.length / 3).toBeGreaterThan(1024);
+    expect(model.predict(X)).toEqual(y);
   });
 
   it('bootstraps by counts: leaf fractions are multiples of 1/n, not of 1/(distinct samples drawn)', () => {

@@ -73,7 +73,8 @@ export class TreeBuilder {
   private readonly nodeRight: Int32Array;
   private readonly nodeWeight: Float64Array;
   private readonly nodeImpurity: Float64Array;
-  private readonly leafValues: Float64Array;
+  /** Grown on demand: with many classes, room for every possible leaf up front would be wasteful. */
+  private leafValues: Float64Array;
   // Outputs of findSplit.
   private bestFeature = -1;
   private bestThreshold = 0;
@@ -106,7 +107,7 @@ export class TreeBuilder {
     this.nodeRight = new Int32Array(maxNodes);
     this.nodeWeight = new Float64Array(maxNodes);
     this.nodeImpurity = new Float64Array(maxNodes);
-    this.leafValues = new Float64Array(n * data.nClasses);
+    this.leafValues = new Float64Array(Math.min(n, 1024) * data.nClasses);
   }
 
   /** Grows one tree from its own seed (bootstrap draw and feature draws both come from it). */
@@ -175,6 +176,11 @@ export class TreeBuilder {
         this.nodeLeft[node] = LEAF;
         this.nodeRight[node] = LEAF;
         const o = leafCount * nClasses;
+        if (o + nClasses > this.leafValues.length) {
+          const grown = new Float64Array(Math.min(2 * this.leafValues.length, nSamples * nClasses));
+          grown.set(this.leafValues);
+          this.leafValues = grown;
+        }
         for (let k = 0; k < nClasses; k++) this.leafValues[o + k] = (nodeCounts[k] as number) / weight;
         leafCount++;
         continue;
