@@ -1,12 +1,9 @@
 /**
- * Entry point of a task runner process, forked by the LocalExecutor. It boots (modules loaded, loaders warm),
+ * Entry point of a task runner process, forked by the LocalExecutor. It boots (the engine's modules loaded),
  * says `ready`, waits for one `run`, runs that try, reports it and exits: one process per try, so a try never
  * inherits what an earlier one left in memory. Not a public module: it acts on import.
  */
-import { extname } from 'node:path';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import { TaskTerminatedError } from '../executor/errors.js';
 import type { LogSource } from '../executor/contract.js';
 import { toTryError, type TryOutcome } from '../run-try.js';
@@ -46,7 +43,6 @@ process.on('message', (raw: ToRunner) => {
   }
 });
 
-await tsImport(new URL(`./warm-up${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href, import.meta.url);
 send({ type: 'ready' });
 
 async function runOne(m: RunMessage): Promise<void> {
@@ -60,11 +56,16 @@ async function runOne(m: RunMessage): Promise<void> {
   } catch (e) {
     fileError = e;
   }
-  const log = (source: LogSource, record: LogRecord): void => {
+  const write = (source: LogSource, record: LogRecord): void => {
     file?.write(record);
     send({ type: 'log', source, record });
   };
-  const flushOutput = captureOutput((source, line) => log(source, { at: new Date(), level: source === 'stdout' ? 'info' : 'warn', message: line }));
+  const flushOutput = captureOutput((source, line) => write(source, { at: new Date(), level: source === 'stdout' ? 'info' : 'warn', message: line }));
+  const log = (source: LogSource, record: LogRecord): void => {
+    // Output written without a newline before this line was written before it, and goes first.
+    if (source !== 'stdout' && source !== 'stderr') flushOutput();
+    write(source, record);
+  };
 
   let reported = false;
   const finish = (outcome: TryOutcome): void => {

@@ -19,7 +19,7 @@ export type ToRunner =
 
 /** Runner to parent. */
 export type FromRunner =
-  /** Booted (modules loaded, loaders warm) and waiting for a `run`. */
+  /** Booted (modules loaded) and waiting for a `run`. */
   | { type: 'ready' }
   | { type: 'started'; pid: number; hostname: string; at: Date }
   | { type: 'log'; source: LogSource; record: LogRecord }
