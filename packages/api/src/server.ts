@@ -79,6 +79,8 @@ export async function createApiServer(input: ApiServerOptions): Promise<ApiServe
   });
 
   const routes: RouteInfo[] = [];
+  // Before the auth hook: its onRequest hook must run first, to parse the session cookie.
+  await app.register(fastifyCookie);
   installAuthHook(app, ctx);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -89,7 +91,6 @@ export async function createApiServer(input: ApiServerOptions): Promise<ApiServe
   installSecurityHeaders(app);
   installErrorHandlers(app);
 
-  await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) => new HttpError(429, `Too many login attempts: try again in ${context.after}`),

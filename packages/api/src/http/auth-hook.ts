@@ -13,9 +13,10 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Paths that plugins register without our config: the docs page is public. */
-function defaultAccess(url: string): Access | undefined {
+/** Routes that plugins register without our config: the docs page and CORS preflights are public. */
+function defaultAccess(method: string | string[], url: string): Access | undefined {
   if (url === '/docs' || url.startsWith('/docs/')) return 'public';
+  if (method === 'OPTIONS') return 'public';
   return undefined;
 }
 
@@ -28,7 +29,7 @@ export function installAuthHook(app: FastifyInstance, ctx: ApiContext): void {
   app.decorateRequest('user', null);
   app.addHook('onRoute', (route) => {
     route.config ??= {};
-    route.config.access ??= defaultAccess(route.url);
+    route.config.access ??= defaultAccess(route.method, route.url);
     if (route.config.access === undefined) throw new Error(`route ${String(route.method)} ${route.url} declares no config.access`);
   });
   app.addHook('onRequest', async (request) => {
