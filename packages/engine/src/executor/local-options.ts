@@ -13,7 +13,7 @@ export interface LocalExecutorOptions {
   parallelism?: number;
   /**
    * Runner processes kept booted and waiting, so a try starts without paying Node's boot. Each holds about
-   * 80 MB; 0 forks a runner for each try. Default 2.
+   * 65 MB; 0 forks a runner for each try. Default 2.
    */
   poolSize?: number;
   /** How often a running try's runner reports it is alive. Default 1000 ms. */
