@@ -15,6 +15,7 @@ export class LiveHub {
   #timer: NodeJS.Timeout | null = null;
   #poller: StorePoller | null = null;
   #polling: Promise<void> | null = null;
+  #baseline: Promise<void> = Promise.resolve();
 
   constructor(store: MetadataStore, source: ApiEventSource | null, intervalMs: number) {
     this.#store = store;
@@ -29,6 +30,11 @@ export class LiveHub {
     return () => {
       if (this.#listeners.delete(listener) && this.#listeners.size === 0) this.#stop();
     };
+  }
+
+  /** Resolves once the store's current state is known, so that later changes are streamed. */
+  whenReady(): Promise<void> {
+    return this.#baseline;
   }
 
   /** Stops everything (server close). */
@@ -58,6 +64,7 @@ export class LiveHub {
         });
     };
     tick();
+    this.#baseline = this.#polling ?? Promise.resolve();
     this.#timer = setInterval(tick, this.#intervalMs);
     this.#timer.unref();
   }

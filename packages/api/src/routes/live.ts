@@ -33,7 +33,8 @@ export function liveRoutes(app: FastifyInstance, ctx: ApiContext, hub: LiveHub):
       unsubscribe = hub.subscribe((e) => {
         if (wanted(e)) stream.send(e.type, e);
       });
-      stream.send('ready', { dag_id: dagId ?? null, dag_run_id: runId ?? null });
+      // After the baseline: a client that fetched state over REST after `ready` misses no change.
+      void hub.whenReady().then(() => stream.send('ready', { dag_id: dagId ?? null, dag_run_id: runId ?? null }));
     },
   );
 
