@@ -2,10 +2,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
+import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '.updraft/**', 'mlops/dags/data/**', 'packages/ui/dist/**', 'bench/results/**'],
+    ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '.updraft/**', '**/.updraft-cache/**', '**/.tmp-*/**', 'mlops/dags/data/**', 'packages/ui/dist/**', 'bench/results/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -34,5 +35,6 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: globals.node },
   },
 );

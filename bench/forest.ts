@@ -37,7 +37,8 @@ export function benchForest(repeats: number): Record<string, unknown> {
     }
     ours[name] = { fit: median(fits), predict: median(predicts), accuracy };
   }
-  let sk: Record<string, { fitSeconds: number[]; predictSeconds: number[]; accuracy: number }> | null = null;
+  type SkResults = Record<string, { fitSeconds: number[]; predictSeconds: number[]; accuracy: number }>;
+  let sk: SkResults | null = null;
   let skVersion: string | null = null;
   if (hasSklearn()) {
     const r = spawnSync('/usr/bin/python3', [new URL('./python/forest_fit.py', import.meta.url).pathname], {
@@ -46,12 +47,13 @@ export function benchForest(repeats: number): Record<string, unknown> {
       maxBuffer: 1 << 28,
     });
     if (r.status !== 0) throw new Error(`forest_fit.py failed: ${r.stderr}`);
-    const parsed = JSON.parse(r.stdout) as { sklearn: string; results: NonNullable<typeof sk> };
+    const parsed = JSON.parse(r.stdout) as { sklearn: string; results: SkResults };
     sk = parsed.results;
     skVersion = parsed.sklearn;
   }
+  const skResults: SkResults | null = sk;
   const rows = Object.entries(ours).map(([name, o]) => {
-    const s = sk?.[name];
+    const s = skResults?.[name];
     const skFit = s ? median(s.fitSeconds) : null;
     const skPredict = s ? median(s.predictSeconds) : null;
     return [

@@ -48,7 +48,7 @@ export function renderReport(r: { runId: string; accuracy: number; metrics: Eval
     '',
     '## Model',
     '',
-    `\`${r.modelFile}\`: ${String(m.model.type)}`,
+    `\`${r.modelFile}\`: ${typeof m.model.type === 'string' ? m.model.type : 'model'}`,
     '',
     '| Parameter | Value |',
     '|---|---|',

@@ -20,7 +20,13 @@ export function printRows(rows: readonly Record<string, unknown>[], columns: rea
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return;
   }
-  const cell = (v: unknown): string => (v === null || v === undefined ? '' : Array.isArray(v) ? v.join(', ') : v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v as string));
+  const cell = (v: unknown): string => {
+    if (v === null || v === undefined) return '';
+    if (Array.isArray(v)) return v.join(', ');
+    if (v instanceof Date) return v.toISOString();
+    if (typeof v === 'object') return JSON.stringify(v);
+    return String(v as string | number | boolean);
+  };
   const table = rows.map((r) => columns.map((c) => cell(r[c])));
   if (format === 'plain') {
     for (const line of table) process.stdout.write(`${line.join('\t')}\n`);

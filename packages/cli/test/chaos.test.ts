@@ -78,7 +78,7 @@ describe('chaos, with real processes', () => {
     const env = { UPDRAFT_HOME: home, MLOPS_OUTPUT_DIR: out, MLOPS_RETRY_DELAY_SECONDS: '0' };
     const processor = track(start(['dag-processor', '--dags-folder', 'mlops/dags'], env));
     await processor.waitFor(/dag-processor: 1 DAG/);
-    let scheduler = track(start(['scheduler'], env));
+    const scheduler = track(start(['scheduler'], env));
     await scheduler.waitFor(/scheduler: running/);
     const store = await tracked(home);
     await store.setDagPaused('mlops_pipeline', false);
@@ -86,15 +86,15 @@ describe('chaos, with real processes', () => {
     scheduler.child.kill('SIGKILL');
     await scheduler.exited;
     // Its runners notice the lost parent and exit.
-    await until('the orphaned runner to exit', async () => {
+    await until('the orphaned runner to exit', () => {
       try {
         process.kill(running.pid as number, 0);
-        return false;
+        return Promise.resolve(false);
       } catch {
-        return true;
+        return Promise.resolve(true);
       }
     });
-    scheduler = track(start(['scheduler'], env));
+    track(start(['scheduler'], env));
     await until('the run to finish', async () => {
       const s = await RUN_STATE(store, 'mlops_pipeline');
       return s === 'success' || s === 'failed' ? s : null;

@@ -169,7 +169,7 @@ export class DagProcessor {
   }
 
   async #parseAll(files: string[]): Promise<FileParseResult[]> {
-    const results: FileParseResult[] = new Array(files.length);
+    const results = new Array<FileParseResult>(files.length);
     let next = 0;
     await Promise.all(
       this.#parsers.map(async (parser) => {

@@ -4,7 +4,6 @@ import {
   FINISHED_TI_STATES,
   type JsonValue,
   resolveParams,
-  type SerializedDag,
   TaskInstanceState,
 } from '@updraft/core';
 import type { Executor, ExecutorEvent, TaskWorkload, TryKey } from '@updraft/engine';
@@ -317,7 +316,7 @@ export class Scheduler {
     await recordExecutorEvent(
       this.options.store,
       { type: 'lost', key: { dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, tryNumber: ti.tryNumber }, at: now, started: ti.state === TaskInstanceState.RUNNING, pid: ti.pid, exitCode: null, signal: null },
-      async () => ti.maxTries,
+      () => Promise.resolve(ti.maxTries),
       this.options.now,
     );
   }
@@ -341,7 +340,7 @@ export class Scheduler {
       }
       let params: Record<string, JsonValue>;
       try {
-        params = resolveParams(dag.dagId, dag.params, run.conf as Record<string, JsonValue>);
+        params = resolveParams(dag.dagId, dag.params, run.conf);
       } catch (e) {
         // The conf passed the params when the run was triggered; the DAG's params changed since.
         await store.transitionTaskInstance(ti, { from: [TaskInstanceState.QUEUED], to: TaskInstanceState.FAILED, tryNumber: ti.tryNumber, patch: { endDate: now, note: (e as Error).message } });
@@ -358,7 +357,7 @@ export class Scheduler {
           runType: run.runType === 'asset_triggered' ? 'manual' : run.runType,
           logicalDate: run.logicalDate,
           dataInterval: run.dataIntervalStart && run.dataIntervalEnd ? { start: run.dataIntervalStart, end: run.dataIntervalEnd } : null,
-          conf: run.conf as Record<string, JsonValue>,
+          conf: run.conf,
         },
         params,
         queue: ti.queue,

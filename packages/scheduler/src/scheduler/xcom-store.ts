@@ -22,7 +22,7 @@ export class StoreXComBackend implements XComBackend {
 
   async pull(ref: XComRef): Promise<JsonValue | undefined> {
     const x = await this.store.getXcom(ref);
-    return x === null ? undefined : (x.value as JsonValue);
+    return x === null ? undefined : x.value;
   }
 
   async clear(ref: Omit<XComRef, 'key'>): Promise<void> {
@@ -31,6 +31,6 @@ export class StoreXComBackend implements XComBackend {
 
   async list(ref: { dagId: string; runId: string }): Promise<XComEntry[]> {
     const page = await this.store.listXcoms({ dagId: ref.dagId, runId: ref.runId });
-    return page.items.map((x) => ({ dagId: x.dagId, runId: x.runId, taskId: x.taskId, key: x.key, value: x.value as JsonValue, tryNumber: 0 }));
+    return page.items.map((x) => ({ dagId: x.dagId, runId: x.runId, taskId: x.taskId, key: x.key, value: x.value, tryNumber: 0 }));
   }
 }
