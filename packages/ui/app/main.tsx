@@ -1,0 +1,59 @@
+import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { lazy, StrictMode, Suspense } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createBrowserRouter, Outlet, RouterProvider } from 'react-router';
+import { isUnauthorized } from './api.js';
+import { RequireLogin } from './auth.js';
+import { Layout } from './components/Layout.js';
+import { Loading } from './components/ui.js';
+import { DagListPage } from './pages/DagListPage.js';
+import { LoginPage } from './pages/LoginPage.js';
+import { NotFoundPage } from './pages/NotFoundPage.js';
+import './styles.css';
+
+// The DAG list is the first page; the others load when opened, so the first visit stays small.
+const DagPage = lazy(() => import('./pages/DagPage.js').then((m) => ({ default: m.DagPage })));
+const RunPage = lazy(() => import('./pages/RunPage.js').then((m) => ({ default: m.RunPage })));
+
+const queryClient = new QueryClient({
+  queryCache: new QueryCache({
+    // A session that expired while the page was open: back to the login page, which says why.
+    onError: (error) => {
+      if (isUnauthorized(error) && !window.location.pathname.startsWith('/login')) {
+        window.location.assign(`/login?expired=1&next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+      }
+    },
+  }),
+  defaultOptions: {
+    queries: { staleTime: 10_000, retry: (count, error) => !isUnauthorized(error) && count < 2, refetchOnWindowFocus: false },
+  },
+});
+
+const router = createBrowserRouter([
+  { path: '/login', element: <LoginPage /> },
+  {
+    element: (
+      <RequireLogin>
+        <Layout>
+          <Suspense fallback={<Loading />}>
+            <Outlet />
+          </Suspense>
+        </Layout>
+      </RequireLogin>
+    ),
+    children: [
+      { path: '/', element: <DagListPage /> },
+      { path: '/dags/:dagId', element: <DagPage /> },
+      { path: '/dags/:dagId/runs/:runId', element: <RunPage /> },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+]);
+
+createRoot(document.getElementById('root') as HTMLElement).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,194 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useDeferredValue, useEffect, useMemo, useRef } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import type { DAGResponse } from '../../src/api/types.js';
+import { formatDate, relativeTime } from '../../src/lib/format.js';
+import { api } from '../api.js';
+import { useCan } from '../auth.js';
+import { ImportErrorsBanner } from '../components/ImportErrors.js';
+import { PauseToggle } from '../components/PauseToggle.js';
+import { TriggerButton } from '../components/TriggerDialog.js';
+import { ErrorMessage, Loading, StateDot } from '../components/ui.js';
+import { useLiveEvents } from '../live.js';
+
+type StatusFilter = 'all' | 'active' | 'paused';
+
+/** Every DAG: search, tag and status filters, pause switch, trigger, the last runs, next run, schedule, owner. */
+export function DagListPage() {
+  const [params, setParams] = useSearchParams();
+  const search = params.get('search') ?? '';
+  const tags = params.getAll('tag');
+  const status = (params.get('status') ?? 'all') as StatusFilter;
+  const deferredSearch = useDeferredValue(search);
+  const canTrigger = useCan('op');
+  useLiveEvents(undefined);
+
+  const list = useQuery({
+    queryKey: ['dags', { search: deferredSearch, tags, status }],
+    queryFn: () => api.listDags({ search: deferredSearch, tags, paused: status === 'all' ? undefined : status === 'paused' }),
+    placeholderData: keepPreviousData,
+  });
+  // Tags to filter by come from all DAGs, not the filtered ones, so choosing one does not hide the others.
+  const all = useQuery({ queryKey: ['dags', 'all-tags'], queryFn: () => api.listDags({}), staleTime: 60_000 });
+  const allTags = useMemo(() => [...new Set((all.data?.dags ?? []).flatMap((d) => d.tags.map((t) => t.name)))].sort(), [all.data]);
+
+  const marked = useRef(false);
+  useEffect(() => {
+    if (list.data && !marked.current) {
+      marked.current = true;
+      performance.mark('updraft:dag-list-rendered');
+    }
+  }, [list.data]);
+
+  const update = (change: (p: URLSearchParams) => void) => {
+    const next = new URLSearchParams(params);
+    change(next);
+    setParams(next, { replace: true });
+  };
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>DAGs</h1>
+        {list.data && (
+          <span className="muted" aria-live="polite">
+            {list.data.total_entries} {list.data.total_entries === 1 ? 'DAG' : 'DAGs'}
+          </span>
+        )}
+      </div>
+      <ImportErrorsBanner />
+      <div className="toolbar" role="search">
+        <label className="search">
+          <span className="visually-hidden">Search DAGs</span>
+          <input
+            type="search"
+            placeholder="Search DAGs"
+            value={search}
+            onChange={(e) => update((p) => (e.target.value ? p.set('search', e.target.value) : p.delete('search')))}
+          />
+        </label>
+        <div className="segmented" role="group" aria-label="Status">
+          {(['all', 'active', 'paused'] as const).map((s) => (
+            <button key={s} type="button" aria-pressed={status === s} onClick={() => update((p) => (s === 'all' ? p.delete('status') : p.set('status', s)))}>
+              {s[0]?.toUpperCase() + s.slice(1)}
+            </button>
+          ))}
+        </div>
+        {allTags.length > 0 && (
+          <div className="tags" role="group" aria-label="Filter by tag">
+            {allTags.map((t) => {
+              const on = tags.includes(t);
+              return (
+                <button
+                  key={t}
+                  type="button"
+                  className={`tag ${on ? 'on' : ''}`}
+                  aria-pressed={on}
+                  onClick={() =>
+                    update((p) => {
+                      p.delete('tag');
+                      for (const x of on ? tags.filter((y) => y !== t) : [...tags, t]) p.append('tag', x);
+                    })
+                  }
+                >
+                  {t}
+                </button>
+              );
+            })}
+          </div>
+        )}
+      </div>
+      {list.isPending && <Loading label="Loading DAGs" />}
+      {list.isError && <ErrorMessage error={list.error} retry={() => void list.refetch()} title="The DAGs could not be loaded" />}
+      {list.data && list.data.dags.length === 0 && <p className="empty">No DAG matches these filters.</p>}
+      {list.data && list.data.dags.length > 0 && (
+        <div className="table-wrap">
+          <table className="table dags" aria-label="DAGs">
+            <thead>
+              <tr>
+                <th scope="col">
+                  <span className="visually-hidden">Active</span>
+                </th>
+                <th scope="col">DAG</th>
+                <th scope="col">Owner</th>
+                <th scope="col">Schedule</th>
+                <th scope="col">Next run</th>
+                <th scope="col">Last runs</th>
+                {canTrigger && (
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.dags.map((dag) => (
+                <DagRow key={dag.dag_id} dag={dag} canTrigger={canTrigger} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function DagRow({ dag, canTrigger }: { dag: DAGResponse; canTrigger: boolean }) {
+  return (
+    <tr data-testid="dag-row" data-dag-id={dag.dag_id}>
+      <td>
+        <PauseToggle dag={dag} />
+      </td>
+      <td className="dag-cell">
+        <Link to={`/dags/${encodeURIComponent(dag.dag_id)}`} className="dag-link">
+          {dag.dag_display_name}
+        </Link>
+        {dag.description && (
+          <p className="muted small description" data-testid="dag-description">
+            {dag.description}
+          </p>
+        )}
+        {dag.tags.length > 0 && (
+          <ul className="tag-list" aria-label="Tags">
+            {dag.tags.map((t) => (
+              <li key={t.name} className="tag small">
+                {t.name}
+              </li>
+            ))}
+          </ul>
+        )}
+      </td>
+      <td>{dag.owners.join(', ') || '—'}</td>
+      <td>
+        <code>{dag.timetable_summary ?? 'None'}</code>
+      </td>
+      <td>{dag.next_dagrun_run_after ? <time dateTime={dag.next_dagrun_run_after} title={formatDate(dag.next_dagrun_run_after)}>{relativeTime(dag.next_dagrun_run_after, Date.now())}</time> : '—'}</td>
+      <td>
+        <RecentRuns dagId={dag.dag_id} />
+      </td>
+      {canTrigger && (
+        <td className="actions">
+          <TriggerButton dagId={dag.dag_id} className="button small" />
+        </td>
+      )}
+    </tr>
+  );
+}
+
+function RecentRuns({ dagId }: { dagId: string }) {
+  const q = useQuery({ queryKey: ['dagRuns', dagId, 'recent'], queryFn: () => api.listDagRuns(dagId, { limit: 10 }) });
+  if (q.isError) return <span className="error-text small">runs unavailable</span>;
+  if (!q.data) return <span className="muted small">…</span>;
+  if (q.data.dag_runs.length === 0) return <span className="muted small">no runs</span>;
+  return (
+    <ol className="marks" aria-label={`Last ${q.data.dag_runs.length} runs, newest last`}>
+      {[...q.data.dag_runs].reverse().map((r) => (
+        <li key={r.dag_run_id}>
+          <Link to={`/dags/${encodeURIComponent(dagId)}/runs/${encodeURIComponent(r.dag_run_id)}`} data-testid="run-mark" data-state={r.state}>
+            <StateDot state={r.state} label={`${r.dag_run_id}: ${r.state}`} />
+          </Link>
+        </li>
+      ))}
+    </ol>
+  );
+}
