@@ -25,7 +25,7 @@ export function printRows(rows: readonly Record<string, unknown>[], columns: rea
     if (Array.isArray(v)) return v.join(', ');
     if (v instanceof Date) return v.toISOString();
     if (typeof v === 'object') return JSON.stringify(v);
-    return String(v as string | number | boolean);
+    return typeof v === 'string' ? v : JSON.stringify(v);
   };
   const table = rows.map((r) => columns.map((c) => cell(r[c])));
   if (format === 'plain') {
