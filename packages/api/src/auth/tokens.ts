@@ -25,7 +25,12 @@ export interface TokenService {
 
 const ISSUER = 'updraft';
 
+/** Tokens whose signature was checked; a signature check costs more than the rest of a small request. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export function createTokenService(secret: Uint8Array, ttlSeconds: number, now: () => Date): TokenService {
+  // Only signature and claims are cached: revocation (token version) and expiry are checked on every request.
+  const verified = new Map<string, { claims: TokenClaims; expiresAt: number }>();
   const csrfFor = (jti: string) => createHmac('sha256', secret).update(`csrf:${jti}`).digest('base64url');
   return {
     async issue(user) {
@@ -42,11 +47,16 @@ export function createTokenService(secret: Uint8Array, ttlSeconds: number, now: 
       return { token, jti, expiresIn: ttlSeconds };
     },
     async verify(token) {
+      const cached = verified.get(token);
+      if (cached) return cached.expiresAt > now().getTime() ? cached.claims : null;
       try {
         const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], issuer: ISSUER, currentDate: now() });
-        const { sub, role, ver, jti } = payload;
-        if (typeof sub !== 'string' || !isRole(role) || typeof ver !== 'number' || typeof jti !== 'string') return null;
-        return { username: sub, role, version: ver, jti };
+        const { sub, role, ver, jti, exp } = payload;
+        if (typeof sub !== 'string' || !isRole(role) || typeof ver !== 'number' || typeof jti !== 'string' || typeof exp !== 'number') return null;
+        const claims = { username: sub, role, version: ver, jti };
+        if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear();
+        verified.set(token, { claims, expiresAt: exp * 1000 });
+        return claims;
       } catch {
         return null;
       }
