@@ -35,6 +35,7 @@ dag.task('talks', async (ctx) => {
 dag.task('exits', () => { process.exit(1); });
 dag.task('kills_itself', () => { process.kill(process.pid, 'SIGKILL'); });
 dag.task('spins', () => { for (;;) {} });
+dag.task('spins_loudly', (ctx) => { ctx.log.info('spinning'); for (;;) {} });
 dag.task('spins_until_file', (ctx) => { while (!existsSync(ctx.params.file)) {} return 'done'; });
 dag.task('hogs_memory', () => { const kept = []; for (;;) kept.push(new Array(1e5).fill(kept.length)); });
 dag.task('stray_throw', () => new Promise(() => { setTimeout(() => { throw new Error('thrown in a callback'); }, 1); }));

@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LocalExecutor, type LocalExecutorOptions } from '../../src/index.js';
@@ -169,6 +173,38 @@ describe('LocalExecutor (task runner processes)', () => {
     expect(pids.size).toBeGreaterThanOrEqual(2);
     expect([...pids].filter(isAlive)).toEqual([]);
     expect(executor.warmRunnerPids).toEqual([]);
+  });
+
+  it("leaves no runner behind when the executor's process dies, even one whose task blocks its main thread", async () => {
+    const script = join(fx.logsFolder, 'owner.mts');
+    writeFileSync(
+      script,
+      `const { LocalExecutor, MemoryXComBackend } = await import(${JSON.stringify(pathToFileURL(resolve(import.meta.dirname, '../../src/index.ts')).href)});
+const executor = new LocalExecutor({ xcoms: new MemoryXComBackend(), logsFolder: ${JSON.stringify(fx.logsFolder)}, poolSize: 1 });
+let busy = 0;
+executor.onEvent((e) => {
+  if (e.type === 'started') busy = e.pid;
+  if (e.type === 'log' && e.record.message === 'spinning') console.log(JSON.stringify({ busy, idle: executor.warmRunnerPids }));
+});
+await executor.whenWarm();
+executor.queue(${JSON.stringify(workload(fx.dagFile, 'spins_loudly', { runId: 'orphaned', run: { runType: 'manual', logicalDate: null, dataInterval: null, conf: {} } }))});
+`,
+    );
+    const owner = spawn(process.execPath, ['--conditions=source', '--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href, script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [line] = (await once(createInterface({ input: owner.stdout }), 'line')) as [string];
+      const { busy, idle } = JSON.parse(line) as { busy: number; idle: number[] };
+      const runners = [busy, ...idle];
+      expect(runners.every(isAlive)).toBe(true);
+      owner.kill('SIGKILL');
+      await once(owner, 'exit');
+      // Runners are not this process's children: their end is watched for, within a bound.
+      const deadline = Date.now() + 20_000;
+      while (runners.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(runners.filter(isAlive)).toEqual([]);
+    } finally {
+      owner.kill('SIGKILL');
+    }
   });
 
   const distEntry = resolve(import.meta.dirname, '../../dist/runner/child.js');
