@@ -5,7 +5,7 @@ import { runsAround, taskInstancesFor, withRelatives } from '../actions/select.j
 import { setTaskInstanceState } from '../actions/task-states.js';
 import type { ApiContext } from '../context.js';
 import { HttpError, ValidationHttpError } from '../errors.js';
-import { ORDER_BY_PARAM, orderBy, page, PAGE_PARAMS, type PageQuery } from '../http/query.js';
+import { DATE_TIME, dateParam, ORDER_BY_PARAM, orderBy, page, PAGE_PARAMS, type PageQuery } from '../http/query.js';
 import { dagOr404, runOr404, serializedDag, taskInstanceOr404 } from '../lookup.js';
 import { toTaskInstanceResponse, toTryResponse, type RunDates } from '../serialize/runs.js';
 
@@ -33,6 +33,10 @@ type TiParams = { dag_id: string; dag_run_id: string; task_id: string };
 
 interface TiListQuery extends PageQuery {
   task_id?: string;
+  run_after_gte?: string;
+  run_after_lte?: string;
+  logical_date_gte?: string;
+  logical_date_lte?: string;
   state?: string[];
   map_index?: number[];
 }
@@ -82,6 +86,10 @@ export function taskInstanceRoutes(app: FastifyInstance, ctx: ApiContext): void 
             task_id: { type: 'string' },
             state: { type: 'array', items: { type: 'string' }, description: 'Task instance states; `no_status` for none' },
             map_index: { type: 'array', items: { type: 'integer' } },
+            run_after_gte: DATE_TIME,
+            run_after_lte: DATE_TIME,
+            logical_date_gte: DATE_TIME,
+            logical_date_lte: DATE_TIME,
             order_by: ORDER_BY_PARAM,
           },
         },
@@ -104,11 +112,24 @@ export function taskInstanceRoutes(app: FastifyInstance, ctx: ApiContext): void 
       });
       if (q.map_index && q.map_index.length > 1) throw new ValidationHttpError([{ type: 'value_error', loc: ['query', 'map_index'], msg: 'Filter on one map_index at a time' }]);
       const order = q.order_by === undefined ? {} : orderBy(q.order_by, TI_ORDER, 'mapIndex');
+      let runIds = runId !== '~' ? [runId] : undefined;
+      if (q.run_after_gte ?? q.run_after_lte ?? q.logical_date_gte ?? q.logical_date_lte) {
+        // The run filters pick runs first; the store filters task instances by run id.
+        const runs = await store.listDagRuns({
+          ...(dagId !== '~' && { dagIds: [dagId] }),
+          runAfterGte: dateParam(q.run_after_gte),
+          runAfterLte: dateParam(q.run_after_lte),
+          logicalDateGte: dateParam(q.logical_date_gte),
+          logicalDateLte: dateParam(q.logical_date_lte),
+        });
+        const matching = runs.items.map((r) => r.runId);
+        runIds = runIds ? runIds.filter((id) => matching.includes(id)) : matching;
+      }
       const result = await store.listTaskInstances({
         ...page(q, options.maximumPageLimit),
         ...order,
         ...(dagId !== '~' && { dagIds: [dagId] }),
-        ...(runId !== '~' && { runIds: [runId] }),
+        ...(runIds && { runIds }),
         ...(q.task_id !== undefined && { taskIds: [q.task_id] }),
         ...(states && { states }),
         ...(q.map_index?.[0] !== undefined && { mapIndex: q.map_index[0] }),

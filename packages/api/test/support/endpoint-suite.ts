@@ -242,6 +242,8 @@ export function endpointSuite(target: StoreTarget): void {
         expect((await get(`${RUN}/taskInstances?state=bogus`)).status).toBe(422);
         expect((await get('/api/v2/dags/~/dagRuns/~/taskInstances?limit=2')).body).toMatchObject({ total_entries: 3, task_instances: [{}, {}] });
         expect(((await get(`${RUN}/taskInstances?order_by=-task_id`)).body.task_instances as Json[])[0]?.task_id).toBe('transform');
+        expect((await get('/api/v2/dags/demo/dagRuns/~/taskInstances?run_after_gte=2025-01-01T00:00:00Z')).body.total_entries).toBe(3);
+        expect((await get('/api/v2/dags/demo/dagRuns/~/taskInstances?run_after_gte=2025-01-02T00:00:00Z')).body.total_entries).toBe(0);
       });
 
       it('gets one task instance and its tries', async () => {
