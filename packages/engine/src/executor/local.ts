@@ -251,6 +251,7 @@ export class LocalExecutor extends ExecutorBase {
     this.#exitResolvers.get(r)?.();
     this.#exitResolvers.delete(r);
     this.#exits.delete(r);
+    const early = this.#earlyOutput.get(r) ?? [];
     this.#earlyOutput.delete(r);
     const wasBooting = this.#booting.delete(r);
     const idleAt = this.#idle.indexOf(r);
@@ -263,7 +264,11 @@ export class LocalExecutor extends ExecutorBase {
         // The oldest waiting try would have had this runner: it is lost with it, so a runner that cannot boot
         // fails tries instead of being forked forever.
         const waiting = this.#pending.shift();
-        if (waiting) this.#lose(waiting, r, exitCode, signal);
+        if (waiting) {
+          // What the runner printed (Node refusing a flag, say) explains the loss.
+          for (const record of early) safeAppend(waiting.logFile, record);
+          this.#lose(waiting, r, exitCode, signal);
+        }
       }
       this.#refill();
       if (this.#isWarm()) for (const resolve of this.#warmWaiters.splice(0)) resolve();

@@ -43,6 +43,20 @@ describe('LocalExecutor (task runner processes)', () => {
     expect(logText('exits')).toMatch(new RegExp(`ERROR - The task runner \\(pid ${started.pid}\\) exited with code 1 before reporting a result`));
   });
 
+  it('reports tries whose runners cannot boot as lost before they started, and stops forking spare runners', async () => {
+    const { executor, log } = start({ runnerExecArgv: ['--no-such-node-flag'], poolSize: 1 });
+    executor.queue(workload(fx.dagFile, 'skips'));
+    executor.queue(workload(fx.dagFile, 'fails'));
+    for (const taskId of ['skips', 'fails']) {
+      expect(await log.ended(taskId)).toMatchObject({ type: 'lost', started: false, signal: null, exitCode: expect.any(Number) as unknown });
+    }
+    expect(log.events.filter((e) => e.type === 'started')).toEqual([]);
+    expect(logText('skips')).toMatch(/no-such-node-flag/);
+    // Without spare runners left to boot, the pool counts as warm as it can be.
+    await executor.whenWarm();
+    expect(executor.warmRunnerPids).toEqual([]);
+  });
+
   it('reports a task that SIGKILLs its own process as lost, with the signal', async () => {
     const { executor, log } = start();
     executor.queue(workload(fx.dagFile, 'kills_itself'));
