@@ -12,15 +12,18 @@ import { z } from 'zod';
 import type { ZodError } from 'zod';
 import { ForestOptionsError } from './forest/errors.js';
 import { RandomForestClassifier } from './forest/forest.js';
-import { MAX_ESTIMATORS, maxFeaturesCount, resolveForestOptions } from './forest/options.js';
+import { MAX_BINS, MAX_ESTIMATORS, maxFeaturesCount, resolveForestOptions } from './forest/options.js';
 import type { ResolvedForestOptions } from './forest/options.js';
 import { countLeaves, findTreeProblem } from './forest/tree-check.js';
 import type { TreeArrays } from './forest/tree.js';
 
 /** The `format` field of a random forest model file. */
 export const MODEL_FORMAT = 'updraft.random_forest';
-/** The only `version` of the format so far. */
-export const MODEL_FORMAT_VERSION = 1;
+/**
+ * The `version` written. Version 2 added `options.splitter` and `options.maxBins`; version 1 files (all grown by
+ * the exact splitter) are still read.
+ */
+export const MODEL_FORMAT_VERSION = 2;
 
 /**
  * Sizes beyond which a model file is rejected as absurd before anything large is allocated: trees per forest,
@@ -65,6 +68,8 @@ const optionsSchema = z.strictObject({
   minSamplesSplit: z.int().min(2),
   minSamplesLeaf: z.int().min(1),
   criterion: z.enum(['gini', 'entropy']),
+  splitter: z.enum(['histogram', 'exact']).optional(),
+  maxBins: z.int().min(2).max(MAX_BINS).optional(),
 });
 
 const treeSchema = z.strictObject({
@@ -79,7 +84,7 @@ const treeSchema = z.strictObject({
 // `format` and `version` come first so that a file of another kind or version is reported as such.
 const fileSchema = z.strictObject({
   format: z.literal(MODEL_FORMAT),
-  version: z.literal(MODEL_FORMAT_VERSION),
+  version: z.union([z.literal(1), z.literal(MODEL_FORMAT_VERSION)]),
   options: optionsSchema,
   classes: z.array(z.number()).min(1).max(MODEL_LIMITS.maxClasses),
   nFeatures: z.int().min(1).max(MODEL_LIMITS.maxFeatures),
@@ -104,7 +109,7 @@ function encode(array: Int32Array | Float64Array): string {
 export function serializeModel(model: RandomForestClassifier): string {
   const state = model.toState();
   const o = state.options;
-  const options: ResolvedForestOptions = {
+  const options: ModelDocument['options'] = {
     nEstimators: o.nEstimators,
     randomState: o.randomState,
     maxFeatures: o.maxFeatures,
@@ -113,6 +118,8 @@ export function serializeModel(model: RandomForestClassifier): string {
     minSamplesSplit: o.minSamplesSplit,
     minSamplesLeaf: o.minSamplesLeaf,
     criterion: o.criterion,
+    splitter: o.splitter,
+    maxBins: o.maxBins,
   };
   const document: ModelDocument = {
     format: MODEL_FORMAT,
@@ -209,7 +216,12 @@ export function parseModel(text: string, source = '<model text>'): RandomForestC
 
   let options: ResolvedForestOptions;
   try {
-    options = resolveForestOptions(doc.options);
+    // Version 1 files predate the histogram splitter; the number of threads is no property of a model.
+    const { splitter = 'exact', maxBins = MAX_BINS, ...rest } = doc.options;
+    if (doc.version === MODEL_FORMAT_VERSION && (doc.options.splitter === undefined || doc.options.maxBins === undefined)) {
+      throw new ModelFileError(source, `options.${doc.options.splitter === undefined ? 'splitter' : 'maxBins'}`, 'a value (required since version 2)');
+    }
+    options = resolveForestOptions({ ...rest, splitter, maxBins });
     maxFeaturesCount(options.maxFeatures, doc.nFeatures);
   } catch (error) {
     if (error instanceof ForestOptionsError) {

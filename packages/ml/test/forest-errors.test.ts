@@ -25,6 +25,9 @@ describe('RandomForestOptions', () => {
       minSamplesSplit: 2,
       minSamplesLeaf: 1,
       criterion: 'gini',
+      splitter: 'histogram',
+      maxBins: 256,
+      nJobs: 1,
     });
   });
 
@@ -43,6 +46,12 @@ describe('RandomForestOptions', () => {
     ['minSamplesSplit', { minSamplesSplit: 1 }],
     ['minSamplesLeaf', { minSamplesLeaf: 0 }],
     ['criterion', { criterion: 'log_loss' as 'gini' }],
+    ['splitter', { splitter: 'best' as 'exact' }],
+    ['maxBins', { maxBins: 1 }],
+    ['maxBins', { maxBins: 257 }],
+    ['nJobs', { nJobs: 0 }],
+    ['nJobs', { nJobs: -2 }],
+    ['nJobs', { nJobs: 1.5 }],
     ['n_estimators', { n_estimators: 10 } as RandomForestOptions],
   ])('rejects a bad %s, naming it', (option, options) => {
     const error = thrown(() => new RandomForestClassifier(options));

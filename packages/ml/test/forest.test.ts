@@ -70,7 +70,7 @@ describe('RandomForestClassifier on the reference data sets', () => {
 
   it('forest importances are the per-tree normalised importances averaged, then renormalised', () => {
     const data = loadReferenceDataset('wine');
-    const model = new RandomForestClassifier({ nEstimators: 6, maxDepth: 3, randomState: 11 }).fit(data.X, data.y);
+    const model = new RandomForestClassifier({ nEstimators: 6, maxDepth: 3, randomState: 11, splitter: 'exact' }).fit(data.X, data.y);
     const matrix = toColumnMajor(data.X);
     const builder = new TreeBuilder(
       { columns: matrix.values, nSamples: matrix.nSamples, nFeatures: matrix.nFeatures, yIndex: Int32Array.from(data.y), nClasses: 3 },
@@ -87,7 +87,7 @@ describe('RandomForestClassifier on the reference data sets', () => {
   });
 });
 
-describe('CART trees', () => {
+describe('CART trees (exact splitter)', () => {
   it.each(treeFixtures().map((f) => [`${f.dataset} ${f.criterion} depth ${f.max_depth} leaf ${f.min_samples_leaf} split ${f.min_samples_split}`, f] as const))(
     'a single tree on all features without bootstrap matches scikit-learn node for node: %s',
     (_, fixture) => {
@@ -103,6 +103,7 @@ describe('CART trees', () => {
         minSamplesLeaf: fixture.min_samples_leaf,
         minSamplesSplit: fixture.min_samples_split,
         randomState: 0,
+        splitter: 'exact',
       }).fit(X, data.y);
       const tree = model.trees[0] as DecisionTree;
       const ref = fixture.tree;
@@ -140,7 +141,7 @@ describe('CART trees', () => {
     const lo = 2 ** 60 + 256;
     const hi = 2 ** 60 + 512;
     expect(lo / 2 + hi / 2).toBe(hi);
-    const model = new RandomForestClassifier({ nEstimators: 1, bootstrap: false, randomState: 1 }).fit([[lo], [hi]], [0, 1]);
+    const model = new RandomForestClassifier({ nEstimators: 1, bootstrap: false, randomState: 1, splitter: 'exact' }).fit([[lo], [hi]], [0, 1]);
     expect((model.trees[0] as DecisionTree).threshold[0]).toBe(lo);
     expect(model.predict([[lo], [hi]])).toEqual([0, 1]);
   });
@@ -193,7 +194,7 @@ describe('CART trees', () => {
     const rng = new Prng(5);
     const X = Array.from({ length: 4000 }, (_, i) => [i, rng.below(1000)]);
     const y = X.map(() => rng.below(3));
-    const model = new RandomForestClassifier({ nEstimators: 1, bootstrap: false, randomState: 2 }).fit(X, y);
+    const model = new RandomForestClassifier({ nEstimators: 1, bootstrap: false, randomState: 2, splitter: 'exact' }).fit(X, y);
     const tree = model.trees[0] as DecisionTree;
     expect(tree.values.length / 3).toBeGreaterThan(1024);
     expect(model.predict(X)).toEqual(y);
@@ -234,7 +235,7 @@ describe('determinism', () => {
   });
 
   it('derives every tree seed up front: trees grown alone, in any order, equal the forest trees', () => {
-    const model = new RandomForestClassifier({ nEstimators: 12, randomState: 99 }).fit(data.X, data.y);
+    const model = new RandomForestClassifier({ nEstimators: 12, randomState: 99, splitter: 'exact' }).fit(data.X, data.y);
     const matrix = toColumnMajor(data.X);
     const builder = new TreeBuilder(
       { columns: matrix.values, nSamples: matrix.nSamples, nFeatures: matrix.nFeatures, yIndex: Int32Array.from(data.y), nClasses: 3 },
@@ -253,7 +254,7 @@ describe('determinism', () => {
       ]);
     }
     // A larger forest with the same seed starts with the same trees.
-    const larger = new RandomForestClassifier({ nEstimators: 20, randomState: 99 }).fit(data.X, data.y);
+    const larger = new RandomForestClassifier({ nEstimators: 20, randomState: 99, splitter: 'exact' }).fit(data.X, data.y);
     expect(treesOf(larger).slice(0, 12)).toEqual(treesOf(model));
   });
 

@@ -92,7 +92,7 @@ describe('model files round trip', () => {
   it('stores trees as little-endian typed arrays in base64, not nested nodes', () => {
     const d = doc();
     expect(d.format).toBe(MODEL_FORMAT);
-    expect(d.version).toBe(1);
+    expect(d.version).toBe(2);
     expect(d.nFeatures).toBe(4);
     expect(d.classes).toEqual([0, 1, 2]);
     const t = tree0(d);
@@ -155,7 +155,7 @@ describe('atomic saving', () => {
 describe('loading validates strictly', () => {
   it('names the file in errors from loadModel, including a missing file', async () => {
     const path = join(dir, 'bad.json');
-    writeFileSync(path, irisText.replace('"version": 1', '"version": 2'));
+    writeFileSync(path, irisText.replace('"version": 2', '"version": 3'));
     const error = await loadModel(path).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelFileError);
     expect(error).toMatchObject({ file: path, field: 'version' });
@@ -175,7 +175,7 @@ describe('loading validates strictly', () => {
     ['an unknown tree key', (d) => (tree0(d).children = []), 'trees[0].children'],
     ['a __proto__ key', (d) => Object.defineProperty(d, '__proto__', { value: { polluted: true }, enumerable: true }), '__proto__'],
     ['another format', (d) => (d.format = 'sklearn.pickle'), 'format'],
-    ['another version', (d) => (d.version = 2), 'version'],
+    ['another version', (d) => (d.version = 3), 'version'],
     ['a missing field', (d) => delete d.classes, 'classes'],
     ['a string for a number', (d) => (d.nFeatures = '4'), 'nFeatures'],
     ['a string class label', (d) => ((d.classes as unknown[])[1] = 'versicolor'), 'classes[1]'],

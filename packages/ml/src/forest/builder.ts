@@ -5,6 +5,7 @@
  * and sample counts as weights in the impurity. Scratch buffers are allocated once and reused for every tree.
  */
 import type { Criterion } from './options.js';
+import { treeImportances } from './importances.js';
 import { Prng } from './prng.js';
 import { denseRanks } from './ranks.js';
 import { RankSorter } from './sort.js';
@@ -204,7 +205,13 @@ export class TreeBuilder {
       },
       nClasses,
     );
-    return { tree, importances: this.importances(nodeCount) };
+    return {
+      tree,
+      importances: treeImportances(
+        { nodeCount, feature: this.nodeFeature, left: this.nodeLeft, right: this.nodeRight, weight: this.nodeWeight, impurity: this.nodeImpurity },
+        this.data.nFeatures,
+      ),
+    };
   }
 
   /** Impurity of the class counts in `nodeCounts` with total weight `weight`. */
@@ -414,30 +421,6 @@ export class TreeBuilder {
         swapInt(samples, p, q);
       }
     }
-  }
-
-  /** Mean decrease in impurity per feature, weighted by node weight, normalised to sum to 1. */
-  private importances(nodeCount: number): Float64Array {
-    const out = new Float64Array(this.data.nFeatures);
-    const { nodeFeature, nodeLeft, nodeRight, nodeWeight, nodeImpurity } = this;
-    for (let node = 0; node < nodeCount; node++) {
-      const f = nodeFeature[node] as number;
-      if (f === LEAF) continue;
-      const l = nodeLeft[node] as number;
-      const r = nodeRight[node] as number;
-      out[f] =
-        (out[f] as number) +
-        (nodeWeight[node] as number) * (nodeImpurity[node] as number) -
-        (nodeWeight[l] as number) * (nodeImpurity[l] as number) -
-        (nodeWeight[r] as number) * (nodeImpurity[r] as number);
-    }
-    let sum = 0;
-    for (let f = 0; f < out.length; f++) {
-      out[f] = (out[f] as number) / (nodeWeight[0] as number);
-      sum += out[f] as number;
-    }
-    if (sum > 0) for (let f = 0; f < out.length; f++) out[f] = (out[f] as number) / sum;
-    return out;
   }
 }
 

@@ -1,10 +1,14 @@
 import { randomInt } from 'node:crypto';
-import { TreeBuilder } from './builder.js';
+import { availableParallelism } from 'node:os';
+import { binFeatures } from './binning.js';
+import type { TreeParams } from './builder.js';
 import { NotFittedError } from './errors.js';
+import type { GrowSpec } from './grow.js';
 import { encodeLabels, toColumnMajor, toRowMajor } from './input.js';
 import type { FeatureMatrix } from './input.js';
 import { maxFeaturesCount, resolveForestOptions } from './options.js';
 import type { RandomForestOptions, ResolvedForestOptions } from './options.js';
+import { growTrees } from './pool.js';
 import { Prng } from './prng.js';
 import { DecisionTree } from './tree.js';
 import type { TreeArrays } from './tree.js';
@@ -74,26 +78,29 @@ export class RandomForestClassifier {
     const matrix = toColumnMajor(X);
     const { classes, yIndex } = encodeLabels(y, matrix.nSamples);
     const o = this.options;
-    const builder = new TreeBuilder(
-      { columns: matrix.values, nSamples: matrix.nSamples, nFeatures: matrix.nFeatures, yIndex, nClasses: classes.length },
-      {
-        maxFeatures: maxFeaturesCount(o.maxFeatures, matrix.nFeatures),
-        maxDepth: o.maxDepth ?? Infinity,
-        minSamplesSplit: o.minSamplesSplit,
-        minSamplesLeaf: o.minSamplesLeaf,
-        criterion: o.criterion,
-        bootstrap: o.bootstrap,
-      },
-    );
+    const params: TreeParams = {
+      maxFeatures: maxFeaturesCount(o.maxFeatures, matrix.nFeatures),
+      maxDepth: o.maxDepth ?? Infinity,
+      minSamplesSplit: o.minSamplesSplit,
+      minSamplesLeaf: o.minSamplesLeaf,
+      criterion: o.criterion,
+      bootstrap: o.bootstrap,
+    };
+    const common = { nSamples: matrix.nSamples, nFeatures: matrix.nFeatures, yIndex, nClasses: classes.length };
+    const spec: GrowSpec =
+      o.splitter === 'histogram'
+        ? { kind: 'histogram', data: { ...common, ...binFeatures(matrix.values, matrix.nSamples, matrix.nFeatures, o.maxBins) }, params }
+        : { kind: 'exact', data: { ...common, columns: matrix.values }, params };
     const seeds = deriveTreeSeeds(o.randomState ?? randomInt(0, 2 ** 48 - 1), o.nEstimators);
+    const grown = growTrees(spec, seeds, o.nJobs === -1 ? availableParallelism() : o.nJobs);
     const trees: DecisionTree[] = [];
     const importances = new Float64Array(matrix.nFeatures);
     let nonTrivial = 0;
-    for (const seed of seeds) {
-      const built = builder.build(seed);
-      trees.push(built.tree);
+    for (const built of grown) {
+      const tree = new DecisionTree(built, classes.length);
+      trees.push(tree);
       // As scikit-learn: average over trees that split at all, then renormalise.
-      if (built.tree.nodeCount > 1) {
+      if (tree.nodeCount > 1) {
         nonTrivial++;
         for (let f = 0; f < importances.length; f++) importances[f] = (importances[f] as number) + (built.importances[f] as number);
       }
@@ -168,7 +175,8 @@ export class RandomForestClassifier {
 
   private probaSums(X: FeatureMatrix, member: string): { sums: Float64Array; nClasses: number; nSamples: number } {
     const f = this.require(member);
-    const rows = toRowMajor(X, f.nFeatures);
+    // Histogram forests were grown on float32 values and have float32 thresholds: rows are rounded the same way.
+    const rows = toRowMajor(X, f.nFeatures, this.options.splitter === 'histogram');
     const nClasses = f.classes.length;
     const sums = new Float64Array(rows.nSamples * nClasses);
     for (const tree of f.trees) tree.accumulateProba(rows.values, rows.nSamples, rows.nFeatures, sums);

@@ -55,8 +55,11 @@ export function toColumnMajor(X: FeatureMatrix): DenseMatrix {
   return { nSamples, nFeatures, values };
 }
 
-/** Validates prediction features against the fitted feature count and copies them row by row. */
-export function toRowMajor(X: FeatureMatrix, nFeatures: number): DenseMatrix {
+/**
+ * Validates prediction features against the fitted feature count and copies them row by row, rounded to float32
+ * when `float32` is true.
+ */
+export function toRowMajor(X: FeatureMatrix, nFeatures: number, float32 = false): DenseMatrix {
   checkRows(X, nFeatures);
   const nSamples = X.length;
   const values = new Float64Array(nSamples * nFeatures);
@@ -65,7 +68,7 @@ export function toRowMajor(X: FeatureMatrix, nFeatures: number): DenseMatrix {
     for (let j = 0; j < nFeatures; j++) {
       const v = row[j] as number;
       checkCell(v, i, j);
-      values[i * nFeatures + j] = v;
+      values[i * nFeatures + j] = float32 ? Math.fround(v) : v;
     }
   }
   return { nSamples, nFeatures, values };

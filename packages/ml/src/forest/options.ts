@@ -6,6 +6,9 @@ export type MaxFeatures = 'sqrt' | 'log2' | number | null;
 /** Split quality measure. */
 export type Criterion = 'gini' | 'entropy';
 
+/** How split thresholds are searched. */
+export type Splitter = 'histogram' | 'exact';
+
 /** Options of `RandomForestClassifier`; names and defaults follow scikit-learn's `RandomForestClassifier`. */
 export interface RandomForestOptions {
   /** Number of trees. Default 100. */
@@ -30,6 +33,24 @@ export interface RandomForestOptions {
   minSamplesLeaf?: number;
   /** Impurity measure: `'gini'` (default) or `'entropy'`. */
   criterion?: Criterion;
+  /**
+   * Split search. `'histogram'` (default): each feature is rounded to float32 (as scikit-learn does) and quantised
+   * once per fit into at most `maxBins` bins, and splits are searched over bin edges; thresholds are float32 values,
+   * so the forest predicts exactly as its ONNX export. `'exact'`: every threshold between two distinct values of
+   * a node is tried, in double precision, as scikit-learn's `BestSplitter` does (slower on large data).
+   */
+  splitter?: Splitter;
+  /**
+   * Bins per feature for the histogram splitter, an integer from 2 to 256. Default 256. A feature with at most
+   * this many distinct values gets one bin per value (the split search is then as exhaustive as the exact one).
+   */
+  maxBins?: number;
+  /**
+   * Threads growing trees: an integer >= 1, or -1 for one per available CPU. Default 1 (the calling thread only).
+   * Above 1, the calling thread and `nJobs - 1` worker threads of a shared pool grow the trees; the forest is
+   * the same whatever `nJobs` is. Not stored in model files.
+   */
+  nJobs?: number;
 }
 
 /** `RandomForestOptions` with every default filled in; `null` where the option is absent. */
@@ -42,6 +63,9 @@ export interface ResolvedForestOptions {
   readonly minSamplesSplit: number;
   readonly minSamplesLeaf: number;
   readonly criterion: Criterion;
+  readonly splitter: Splitter;
+  readonly maxBins: number;
+  readonly nJobs: number;
 }
 
 /** The most trees a forest may have; model files use the same cap. */
@@ -56,7 +80,13 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'minSamplesSplit',
   'minSamplesLeaf',
   'criterion',
+  'splitter',
+  'maxBins',
+  'nJobs',
 ]);
+
+/** The largest `maxBins`: bin indices are stored in one byte. */
+export const MAX_BINS = 256;
 
 function isIntegerAtLeast(value: unknown, min: number): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
@@ -79,6 +109,9 @@ export function resolveForestOptions(options: RandomForestOptions = {}): Resolve
     minSamplesSplit = 2,
     minSamplesLeaf = 1,
     criterion = 'gini',
+    splitter = 'histogram',
+    maxBins = MAX_BINS,
+    nJobs = 1,
   } = options;
 
   if (!isIntegerAtLeast(nEstimators, 1) || nEstimators > MAX_ESTIMATORS) {
@@ -112,7 +145,28 @@ export function resolveForestOptions(options: RandomForestOptions = {}): Resolve
   if (criterion !== 'gini' && criterion !== 'entropy') {
     throw new ForestOptionsError('criterion', "'gini' or 'entropy'", criterion);
   }
-  return { nEstimators, randomState, maxFeatures, bootstrap, maxDepth, minSamplesSplit, minSamplesLeaf, criterion };
+  if (splitter !== 'histogram' && splitter !== 'exact') {
+    throw new ForestOptionsError('splitter', "'histogram' or 'exact'", splitter);
+  }
+  if (!isIntegerAtLeast(maxBins, 2) || maxBins > MAX_BINS) {
+    throw new ForestOptionsError('maxBins', `an integer from 2 to ${MAX_BINS}`, maxBins);
+  }
+  if (nJobs !== -1 && !isIntegerAtLeast(nJobs, 1)) {
+    throw new ForestOptionsError('nJobs', 'an integer >= 1, or -1 for one thread per CPU', nJobs);
+  }
+  return {
+    nEstimators,
+    randomState,
+    maxFeatures,
+    bootstrap,
+    maxDepth,
+    minSamplesSplit,
+    minSamplesLeaf,
+    criterion,
+    splitter,
+    maxBins,
+    nJobs,
+  };
 }
 
 /** The number of candidate features per split for `nFeatures` columns, as scikit-learn computes it. */

@@ -1,0 +1,436 @@
+/**
+ * Grows one CART tree on binned features (see binning.ts): the structure of scikit-learn's depth-first builder
+ * (bootstrap by counts, a fresh draw of candidate features at every node with its constant-feature bookkeeping,
+ * sample counts as weights) with the threshold search done on per-node class histograms instead of sorted values.
+ * Small nodes sort their few bin indices instead, since clearing and scanning a whole histogram would cost more
+ * than the node; both paths find the same split. Scratch buffers are allocated once and reused for every tree.
+ */
+import type { BinnedFeatures } from './binning.js';
+import type { BuiltTree, TreeParams } from './builder.js';
+import { treeImportances } from './importances.js';
+import { Prng } from './prng.js';
+import { DecisionTree, LEAF } from './tree.js';
+
+/** A node this pure is a leaf (scikit-learn's `EPSILON`). */
+const EPSILON = Number.EPSILON;
+/** Nodes with at most this many samples sort bin indices rather than build histograms. */
+const SMALL_NODE = 48;
+
+/** Binned training data shared by every tree of a forest (and, through shared memory, by worker threads). */
+export interface BinnedTrainingData extends BinnedFeatures {
+  readonly nSamples: number;
+  readonly nFeatures: number;
+  /** Class index of each sample. */
+  readonly yIndex: Int32Array;
+  readonly nClasses: number;
+}
+
+/** Grows trees on one binned training set; `build(seed)` depends on nothing but the seed. */
+export class HistogramTreeBuilder {
+  private readonly data: BinnedTrainingData;
+  private readonly params: TreeParams;
+  private readonly gini: boolean;
+  private readonly weights: Int32Array;
+  // Node-ordered samples with their class and weight alongside, so that the histogram loop reads them in order.
+  private readonly samples: Int32Array;
+  private readonly nodeY: Int32Array;
+  private readonly nodeW: Int32Array;
+  // Small-node sort scratch: bin keys and positions.
+  private readonly sortKeys: Int32Array;
+  private readonly sortPos: Int32Array;
+  private readonly features: Int32Array;
+  private readonly constantFeatures: Int32Array;
+  /** Class weights per bin of the feature being scanned, `maxBins * nClasses`, kept all zero between uses. */
+  private readonly hist: Int32Array;
+  /** Samples per bin, only tracked when `minSamplesLeaf > 1`. */
+  private readonly binCounts: Int32Array;
+  private readonly nodeCounts: Int32Array;
+  private readonly leftCounts: Int32Array;
+  private readonly rightCounts: Int32Array;
+  private readonly xlog2x: Float64Array;
+  private readonly nodeFeature: Int32Array;
+  private readonly nodeThreshold: Float64Array;
+  private readonly nodeLeft: Int32Array;
+  private readonly nodeRight: Int32Array;
+  private readonly nodeWeight: Float64Array;
+  private readonly nodeImpurity: Float64Array;
+  private leafValues: Float64Array;
+  private bestFeature = -1;
+  private bestBin = 0;
+  private bestProxy = -Infinity;
+  private nTotalConstants = 0;
+
+  constructor(data: BinnedTrainingData, params: TreeParams) {
+    this.data = data;
+    this.params = params;
+    this.gini = params.criterion === 'gini';
+    const n = data.nSamples;
+    const k = data.nClasses;
+    this.weights = new Int32Array(n);
+    this.samples = new Int32Array(n);
+    this.nodeY = new Int32Array(n);
+    this.nodeW = new Int32Array(n);
+    this.sortKeys = new Int32Array(SMALL_NODE);
+    this.sortPos = new Int32Array(SMALL_NODE);
+    this.features = new Int32Array(data.nFeatures);
+    this.constantFeatures = new Int32Array(data.nFeatures);
+    this.hist = new Int32Array(data.maxBins * k);
+    this.binCounts = new Int32Array(data.maxBins);
+    this.nodeCounts = new Int32Array(k);
+    this.leftCounts = new Int32Array(k);
+    this.rightCounts = new Int32Array(k);
+    this.xlog2x = new Float64Array(this.gini ? 0 : n + 1);
+    for (let w = 1; w < this.xlog2x.length; w++) this.xlog2x[w] = w * Math.log2(w);
+    const maxNodes = 2 * n - 1;
+    this.nodeFeature = new Int32Array(maxNodes);
+    this.nodeThreshold = new Float64Array(maxNodes);
+    this.nodeLeft = new Int32Array(maxNodes);
+    this.nodeRight = new Int32Array(maxNodes);
+    this.nodeWeight = new Float64Array(maxNodes);
+    this.nodeImpurity = new Float64Array(maxNodes);
+    this.leafValues = new Float64Array(Math.min(n, 1024) * k);
+  }
+
+  /** Grows one tree from its own seed (bootstrap draw and feature draws both come from it). */
+  build(seed: number): BuiltTree {
+    const rng = new Prng(seed);
+    const { nSamples, nClasses, yIndex } = this.data;
+    const { weights, samples, nodeY, nodeW, nodeCounts, params } = this;
+
+    if (params.bootstrap) {
+      weights.fill(0);
+      for (let i = 0; i < nSamples; i++) {
+        const s = rng.below(nSamples);
+        weights[s] = (weights[s] as number) + 1;
+      }
+    } else {
+      weights.fill(1);
+    }
+    let nActive = 0;
+    for (let i = 0; i < nSamples; i++) {
+      const w = weights[i] as number;
+      if (w > 0) {
+        samples[nActive] = i;
+        nodeY[nActive] = yIndex[i] as number;
+        nodeW[nActive] = w;
+        nActive++;
+      }
+    }
+    for (let f = 0; f < this.features.length; f++) {
+      this.features[f] = f;
+      this.constantFeatures[f] = f;
+    }
+
+    const minSamplesSplit = Math.max(params.minSamplesSplit, 2 * params.minSamplesLeaf);
+    let nodeCount = 0;
+    let leafCount = 0;
+    // Depth-first stack of pending nodes: start, end, depth, parent, isLeft (1/0), known constant features.
+    const stack: number[] = [0, nActive, 0, -1, 0, 0];
+    while (stack.length > 0) {
+      const nConstant = stack.pop() as number;
+      const isLeft = stack.pop() as number;
+      const parent = stack.pop() as number;
+      const depth = stack.pop() as number;
+      const end = stack.pop() as number;
+      const start = stack.pop() as number;
+
+      const node = nodeCount++;
+      if (parent >= 0) {
+        if (isLeft === 1) this.nodeLeft[parent] = node;
+        else this.nodeRight[parent] = node;
+      }
+      nodeCounts.fill(0);
+      let weight = 0;
+      for (let i = start; i < end; i++) {
+        const w = nodeW[i] as number;
+        const c = nodeY[i] as number;
+        nodeCounts[c] = (nodeCounts[c] as number) + w;
+        weight += w;
+      }
+      const impurity = this.impurity(weight);
+      this.nodeWeight[node] = weight;
+      this.nodeImpurity[node] = impurity;
+
+      let isLeaf = depth >= params.maxDepth || end - start < minSamplesSplit || impurity <= EPSILON;
+      if (!isLeaf) {
+        this.findSplit(rng, start, end, weight, nConstant);
+        isLeaf = this.bestFeature < 0;
+      }
+      if (isLeaf) {
+        this.nodeFeature[node] = LEAF;
+        this.nodeThreshold[node] = 0;
+        this.nodeLeft[node] = LEAF;
+        this.nodeRight[node] = LEAF;
+        const o = leafCount * nClasses;
+        if (o + nClasses > this.leafValues.length) {
+          const grown = new Float64Array(Math.min(2 * this.leafValues.length, nSamples * nClasses));
+          grown.set(this.leafValues);
+          this.leafValues = grown;
+        }
+        for (let k = 0; k < nClasses; k++) this.leafValues[o + k] = (nodeCounts[k] as number) / weight;
+        leafCount++;
+        continue;
+      }
+      const feature = this.bestFeature;
+      this.nodeFeature[node] = feature;
+      this.nodeThreshold[node] = this.data.edges[feature * this.data.maxBins + this.bestBin] as number;
+      const pos = this.partition(start, end, feature, this.bestBin);
+      // Right is pushed first so the left subtree is grown (and numbered) first.
+      stack.push(pos, end, depth + 1, node, 0, this.nTotalConstants);
+      stack.push(start, pos, depth + 1, node, 1, this.nTotalConstants);
+    }
+
+    const tree = new DecisionTree(
+      {
+        feature: this.nodeFeature.slice(0, nodeCount),
+        threshold: this.nodeThreshold.slice(0, nodeCount),
+        left: this.nodeLeft.slice(0, nodeCount),
+        right: this.nodeRight.slice(0, nodeCount),
+        values: this.leafValues.slice(0, leafCount * nClasses),
+      },
+      nClasses,
+    );
+    return {
+      tree,
+      importances: treeImportances(
+        { nodeCount, feature: this.nodeFeature, left: this.nodeLeft, right: this.nodeRight, weight: this.nodeWeight, impurity: this.nodeImpurity },
+        this.data.nFeatures,
+      ),
+    };
+  }
+
+  private impurity(weight: number): number {
+    const counts = this.nodeCounts;
+    if (this.gini) {
+      let sq = 0;
+      for (let k = 0; k < counts.length; k++) sq += (counts[k] as number) * (counts[k] as number);
+      return 1 - sq / (weight * weight);
+    }
+    let s = 0;
+    for (let k = 0; k < counts.length; k++) s += this.xlog2x[counts[k] as number] as number;
+    return Math.log2(weight) - s / weight;
+  }
+
+  /**
+   * Best split of `samples[start:end]` into `bestFeature` (-1 when none) and `bestBin` (the last bin going left),
+   * with the constant-feature bookkeeping of scikit-learn's `BestSplitter.node_split`; here a feature is constant
+   * in a node when all its samples share one bin.
+   */
+  private findSplit(rng: Prng, start: number, end: number, nodeWeight: number, nKnownConstants: number): void {
+    const { features } = this;
+    const { maxFeatures } = this.params;
+    this.bestFeature = -1;
+    this.bestProxy = -Infinity;
+    let fI = features.length;
+    let nTotalConstants = nKnownConstants;
+    let nVisited = 0;
+    let nFound = 0;
+    let nDrawnConstants = 0;
+    const small = end - start <= SMALL_NODE;
+
+    while (fI > nTotalConstants && (nVisited < maxFeatures || nVisited <= nFound + nDrawnConstants)) {
+      nVisited++;
+      let fJ = nDrawnConstants + rng.below(fI - nFound - nDrawnConstants);
+      if (fJ < nKnownConstants) {
+        swapInt(features, nDrawnConstants, fJ);
+        nDrawnConstants++;
+        continue;
+      }
+      fJ += nFound;
+      const feature = features[fJ] as number;
+      const constant = small ? this.scanSorted(feature, start, end, nodeWeight) : this.scanHistogram(feature, start, end, nodeWeight);
+      if (constant) {
+        swapInt(features, fJ, nTotalConstants);
+        nFound++;
+        nTotalConstants++;
+        continue;
+      }
+      fI--;
+      swapInt(features, fI, fJ);
+    }
+
+    features.set(this.constantFeatures.subarray(0, nKnownConstants), 0);
+    this.constantFeatures.set(features.subarray(nKnownConstants, nKnownConstants + nFound), nKnownConstants);
+    this.nTotalConstants = nTotalConstants;
+  }
+
+  /** Fills `leftCounts`/`rightCounts` for a fresh scan; returns the node's proxy terms for both sides. */
+  private resetSides(): number {
+    this.leftCounts.fill(0);
+    this.rightCounts.set(this.nodeCounts);
+    const { nodeCounts, xlog2x } = this;
+    let s = 0;
+    for (let k = 0; k < nodeCounts.length; k++) {
+      const c = nodeCounts[k] as number;
+      s += this.gini ? c * c : (xlog2x[c] as number);
+    }
+    return s;
+  }
+
+  /**
+   * Scans the node's class histogram of one feature bin by bin; returns true when the feature is constant in
+   * the node. The split proxy is as in the exact builder: `sum(c^2)/w` over both sides for Gini,
+   * `sum(c log c) - w log w` over both sides for entropy.
+   */
+  private scanHistogram(feature: number, start: number, end: number, nodeWeight: number): boolean {
+    const { samples, nodeY, nodeW, hist, binCounts, leftCounts, rightCounts, xlog2x, gini } = this;
+    const { bins, nSamples, nClasses: K } = this.data;
+    const nb = this.data.nBins[feature] as number;
+    const minLeaf = this.params.minSamplesLeaf;
+    const trackCounts = minLeaf > 1;
+    const col = feature * nSamples;
+    const n = end - start;
+    if (K === 2) {
+      for (let i = start; i < end; i++) {
+        const h = ((bins[col + (samples[i] as number)] as number) << 1) | (nodeY[i] as number);
+        hist[h] = (hist[h] as number) + (nodeW[i] as number);
+      }
+    } else {
+      for (let i = start; i < end; i++) {
+        const h = (bins[col + (samples[i] as number)] as number) * K + (nodeY[i] as number);
+        hist[h] = (hist[h] as number) + (nodeW[i] as number);
+      }
+    }
+    if (trackCounts) {
+      for (let i = start; i < end; i++) {
+        const b = bins[col + (samples[i] as number)] as number;
+        binCounts[b] = (binCounts[b] as number) + 1;
+      }
+    }
+
+    let sLeft = 0;
+    let sRight = this.resetSides();
+    let wLeft = 0;
+    let wRight = nodeWeight;
+    let nLeft = 0;
+    let bestProxy = this.bestProxy;
+    let prev = -1;
+    let nonEmpty = 0;
+    for (let b = 0; b < nb; b++) {
+      const o = b * K;
+      let wb = 0;
+      for (let k = 0; k < K; k++) wb += hist[o + k] as number;
+      if (wb === 0) continue;
+      nonEmpty++;
+      if (prev >= 0 && (!trackCounts || (nLeft >= minLeaf && n - nLeft >= minLeaf))) {
+        const proxy = gini ? sLeft / wLeft + sRight / wRight : sLeft + sRight - (xlog2x[wLeft] as number) - (xlog2x[wRight] as number);
+        if (proxy > bestProxy) {
+          bestProxy = proxy;
+          this.bestFeature = feature;
+          this.bestBin = prev;
+        }
+      }
+      for (let k = 0; k < K; k++) {
+        const h = hist[o + k] as number;
+        if (h === 0) continue;
+        hist[o + k] = 0;
+        const cl = leftCounts[k] as number;
+        const cr = rightCounts[k] as number;
+        if (gini) {
+          sLeft += h * (2 * cl + h);
+          sRight += h * (h - 2 * cr);
+        } else {
+          sLeft += (xlog2x[cl + h] as number) - (xlog2x[cl] as number);
+          sRight += (xlog2x[cr - h] as number) - (xlog2x[cr] as number);
+        }
+        leftCounts[k] = cl + h;
+        rightCounts[k] = cr - h;
+      }
+      wLeft += wb;
+      wRight -= wb;
+      if (trackCounts) {
+        nLeft += binCounts[b] as number;
+        binCounts[b] = 0;
+      }
+      prev = b;
+    }
+    this.bestProxy = bestProxy;
+    return nonEmpty <= 1;
+  }
+
+  /** As `scanHistogram` for a small node: sorts its bin indices and scans runs of equal bins. */
+  private scanSorted(feature: number, start: number, end: number, nodeWeight: number): boolean {
+    const { samples, nodeY, nodeW, sortKeys: keys, sortPos: pos, leftCounts, rightCounts, xlog2x, gini } = this;
+    const { bins, nSamples } = this.data;
+    const minLeaf = this.params.minSamplesLeaf;
+    const col = feature * nSamples;
+    const n = end - start;
+    for (let j = 0; j < n; j++) {
+      const key = bins[col + (samples[start + j] as number)] as number;
+      let m = j - 1;
+      while (m >= 0 && (keys[m] as number) > key) {
+        keys[m + 1] = keys[m] as number;
+        pos[m + 1] = pos[m] as number;
+        m--;
+      }
+      keys[m + 1] = key;
+      pos[m + 1] = start + j;
+    }
+    if (keys[0] === keys[n - 1]) return true;
+
+    let sLeft = 0;
+    let sRight = this.resetSides();
+    let wLeft = 0;
+    let wRight = nodeWeight;
+    let bestProxy = this.bestProxy;
+    let j = 0;
+    while (j < n) {
+      const key = keys[j] as number;
+      do {
+        const i = pos[j] as number;
+        const w = nodeW[i] as number;
+        const c = nodeY[i] as number;
+        const cl = leftCounts[c] as number;
+        const cr = rightCounts[c] as number;
+        if (gini) {
+          sLeft += w * (2 * cl + w);
+          sRight += w * (w - 2 * cr);
+        } else {
+          sLeft += (xlog2x[cl + w] as number) - (xlog2x[cl] as number);
+          sRight += (xlog2x[cr - w] as number) - (xlog2x[cr] as number);
+        }
+        leftCounts[c] = cl + w;
+        rightCounts[c] = cr - w;
+        wLeft += w;
+        wRight -= w;
+        j++;
+      } while (j < n && keys[j] === key);
+      if (j >= n) break;
+      if (j < minLeaf || n - j < minLeaf) continue;
+      const proxy = gini ? sLeft / wLeft + sRight / wRight : sLeft + sRight - (xlog2x[wLeft] as number) - (xlog2x[wRight] as number);
+      if (proxy > bestProxy) {
+        bestProxy = proxy;
+        this.bestFeature = feature;
+        this.bestBin = key;
+      }
+    }
+    this.bestProxy = bestProxy;
+    return false;
+  }
+
+  /** Moves the samples with `bin <= lastLeftBin` to the front of `[start, end)`; returns where the right part starts. */
+  private partition(start: number, end: number, feature: number, lastLeftBin: number): number {
+    const { samples, nodeY, nodeW } = this;
+    const { bins, nSamples } = this.data;
+    const col = feature * nSamples;
+    let p = start;
+    let q = end;
+    while (p < q) {
+      if ((bins[col + (samples[p] as number)] as number) <= lastLeftBin) {
+        p++;
+      } else {
+        q--;
+        swapInt(samples, p, q);
+        swapInt(nodeY, p, q);
+        swapInt(nodeW, p, q);
+      }
+    }
+    return p;
+  }
+}
+
+function swapInt(a: Int32Array, i: number, j: number): void {
+  const t = a[i] as number;
+  a[i] = a[j] as number;
+  a[j] = t;
+}

@@ -1,0 +1,172 @@
+/**
+ * Growing a forest's trees on several threads while `fit` stays synchronous. A persistent pool of worker threads
+ * (unreferenced, so it never keeps a process alive) receives the training set on shared memory; the calling
+ * thread grows trees too, taking tree indices from the same shared counter, then blocks on `Atomics.wait` until
+ * every worker has answered and reads the answers with `receiveMessageOnPort`. Each tree depends only on its own
+ * seed, so the forest is the same whatever the number of threads.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { createGrower } from './grow.js';
+import type { GrowSpec, GrownTree } from './grow.js';
+
+/** Index in the shared counter of the next tree to grow. */
+export const NEXT_TREE = 0;
+/** Index in the shared counter of the number of workers that have answered. */
+export const DONE = 1;
+
+/** A job posted to a worker. */
+export interface WorkerJob {
+  readonly spec: GrowSpec;
+  readonly seeds: Uint32Array;
+  readonly counter: Int32Array;
+}
+
+/** A worker's answer: the trees it grew, or what went wrong. */
+export interface WorkerReply {
+  readonly trees: ReadonlyArray<{ readonly index: number; readonly tree: GrownTree }>;
+  readonly error?: string;
+}
+
+/** A worker thread failed while growing trees. */
+export class ForestWorkerError extends Error {
+  override name = 'ForestWorkerError';
+  /** The worker's own error, as `name: message`. */
+  readonly detail: string;
+  constructor(detail: string) {
+    super(`a forest worker thread failed: ${detail}`);
+    this.detail = detail;
+  }
+}
+
+interface PoolWorker {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+}
+
+const workers: PoolWorker[] = [];
+
+/**
+ * Boots a worker from the TypeScript sources (tests, development): registers tsx's loader in the thread first,
+ * since a worker's entry module does not go through the parent's loader hooks.
+ */
+const SOURCE_BOOT = `
+const { workerData } = require('node:worker_threads');
+import(workerData.tsxApi).then((api) => { api.register(); return import(workerData.entry); });
+`;
+
+function tsxApiUrl(): string {
+  const require = createRequire(import.meta.url);
+  const manifestPath = require.resolve('tsx/package.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  const entry = manifest.exports['./esm/api']?.import.default ?? './dist/esm/api/index.mjs';
+  return pathToFileURL(join(dirname(manifestPath), entry)).href;
+}
+
+function startWorker(): PoolWorker {
+  const { port1, port2 } = new MessageChannel();
+  const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
+  const entry = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
+  const options = { workerData: { port: port2, entry: entry.href, tsxApi: fromSource ? tsxApiUrl() : '' }, transferList: [port2], execArgv: [] };
+  const worker = fromSource ? new Worker(SOURCE_BOOT, { ...options, eval: true }) : new Worker(entry, options);
+  worker.unref();
+  port1.unref();
+  // A worker that dies between fits is dropped from the pool and replaced by the next parallel fit.
+  worker.on('exit', () => {
+    const i = workers.findIndex((w) => w.worker === worker);
+    if (i >= 0) workers.splice(i, 1);
+  });
+  worker.on('error', () => undefined);
+  return { worker, port: port1 };
+}
+
+/** The number of worker threads in the pool now (0 until a fit with `nJobs > 1`, and after `closeForestPool`). */
+export function forestPoolSize(): number {
+  return workers.length;
+}
+
+/**
+ * Stops the pool's worker threads. The pool never keeps a process alive, so this is only needed to free the
+ * threads early (or to leave none behind in tests); a later parallel fit starts new ones.
+ */
+export async function closeForestPool(): Promise<void> {
+  const stopping = workers.splice(0, workers.length);
+  await Promise.all(stopping.map(async ({ worker, port }) => {
+    port.close();
+    await worker.terminate();
+  }));
+}
+
+function shared<T extends Int32Array | Uint8Array | Uint32Array | Float64Array>(array: T): T {
+  if (array.buffer instanceof SharedArrayBuffer) return array;
+  const Ctor = array.constructor as new (buffer: SharedArrayBuffer) => T;
+  const copy = new Ctor(new SharedArrayBuffer(array.byteLength));
+  (copy as unknown as { set(a: T): void }).set(array);
+  return copy;
+}
+
+function sharedSpec(spec: GrowSpec): GrowSpec {
+  if (spec.kind === 'histogram') {
+    const d = spec.data;
+    return { ...spec, data: { ...d, bins: shared(d.bins), edges: shared(d.edges), nBins: shared(d.nBins), yIndex: shared(d.yIndex) } };
+  }
+  const d = spec.data;
+  return { ...spec, data: { ...d, columns: shared(d.columns), yIndex: shared(d.yIndex) } };
+}
+
+/**
+ * Grows one tree per seed on `nThreads` threads (the calling one included) and returns them in seed order.
+ * Throws `ForestWorkerError` when a worker fails or dies.
+ */
+export function growTrees(spec: GrowSpec, seeds: Uint32Array, nThreads: number): GrownTree[] {
+  const nWorkers = Math.min(nThreads, seeds.length) - 1;
+  if (nWorkers <= 0) {
+    const grower = createGrower(spec);
+    return Array.from(seeds, (seed) => grower.grow(seed));
+  }
+  while (workers.length < nWorkers) workers.push(startWorker());
+  const team = workers.slice(0, nWorkers);
+  const counter = new Int32Array(new SharedArrayBuffer(8));
+  const job: WorkerJob = { spec: sharedSpec(spec), seeds: shared(seeds), counter };
+  for (const { worker } of team) worker.postMessage(job);
+
+  const trees = new Array<GrownTree | undefined>(seeds.length);
+  let failure: string | undefined;
+  try {
+    const grower = createGrower(spec);
+    for (;;) {
+      const index = Atomics.add(counter, NEXT_TREE, 1);
+      if (index >= seeds.length) break;
+      trees[index] = grower.grow(seeds[index] as number);
+    }
+  } catch (error) {
+    Atomics.store(counter, NEXT_TREE, seeds.length);
+    failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  }
+
+  const pending = new Set(team);
+  while (pending.size > 0) {
+    const done = Atomics.load(counter, DONE);
+    for (const member of pending) {
+      const message = receiveMessageOnPort(member.port) as { message: WorkerReply } | undefined;
+      if (message === undefined) continue;
+      pending.delete(member);
+      if (message.message.error !== undefined) failure ??= message.message.error;
+      for (const { index, tree } of message.message.trees) trees[index] = tree;
+    }
+    if (pending.size === 0) break;
+    // A worker counts itself done after posting, so its message is readable by the time the count says so; the
+    // short wait only guards against a port that delivers late. A worker killed by the system (out of memory)
+    // while growing is not detected here: the calling thread would wait for it.
+    Atomics.wait(counter, DONE, done, done >= team.length ? 1 : Infinity);
+  }
+  if (failure !== undefined) throw new ForestWorkerError(failure);
+  return trees.map((tree) => {
+    if (tree === undefined) throw new ForestWorkerError('a tree was never grown');
+    return tree;
+  });
+}
