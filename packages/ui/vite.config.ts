@@ -15,7 +15,7 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: false,
     // The pages and libraries a first visit does not need (graph layout, charts, Markdown) are lazy chunks.
-    chunkSizeWarningLimit: 400,
+    chunkSizeWarningLimit: 600,
   },
   server: {
     proxy: { '/api': 'http://127.0.0.1:8080', '/auth': 'http://127.0.0.1:8080', '/ui': 'http://127.0.0.1:8080' },

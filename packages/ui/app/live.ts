@@ -63,6 +63,8 @@ function applyToCache(queryClient: QueryClient, event: LiveEvent, mark: (key: re
   mark(['runTis', dagId, runId]);
   mark(['gantt', dagId, runId]);
   if (event.type === 'dag_run') {
+    // A finished run has its duration now: the run bars' heights change.
+    if (event.state === 'success' || event.state === 'failed') mark(['grid', dagId]);
     mark(['dag', dagId]);
     mark(['report', dagId, runId]);
     mark(['accuracy', dagId]);

@@ -13,12 +13,23 @@ export default function AccuracyChart({ points, metric }: { points: { runId: str
       {
         width,
         height: 220,
-        scales: { x: { time: true }, y: { auto: true } },
-        axes: [{ stroke: '#57606a', grid: { stroke: '#eaeef2' } }, { stroke: '#57606a', grid: { stroke: '#eaeef2' }, size: 56 }],
-        series: [{ label: 'run' }, { label: metric, stroke: '#0969da', width: 2, fill: 'rgba(9,105,218,0.08)', points: { show: true, size: 6, fill: '#0969da' } }],
+        // One step per run, not calendar time: runs days apart and runs minutes apart read alike.
+        scales: { x: { time: false }, y: { auto: true } },
+        axes: [
+          {
+            stroke: '#57606a',
+            grid: { stroke: '#eaeef2' },
+            values: (_u, splits) => splits.map((x) => (Number.isInteger(x) && points[x] ? new Date(points[x].at).toISOString().slice(5, 10) : '')),
+          },
+          { stroke: '#57606a', grid: { stroke: '#eaeef2' }, size: 56 },
+        ],
+        series: [
+          { label: 'run', value: (_u, x) => (x == null ? '--' : (points[x]?.runId ?? '--')) },
+          { label: metric, stroke: '#0969da', width: 2, fill: 'rgba(9,105,218,0.08)', points: { show: true, size: 6, fill: '#0969da' } },
+        ],
         legend: { show: true },
       },
-      [points.map((p) => p.at / 1000), points.map((p) => p.value)],
+      [points.map((_p, i) => i), points.map((p) => p.value)],
       el,
     );
     const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(320, el.clientWidth), height: 220 }));

@@ -8,9 +8,9 @@ export function GanttView({ chart, onOpen }: { chart: GanttChart; onOpen: (taskI
   return (
     <div className="gantt" data-testid="gantt">
       <div className="gantt-axis" aria-hidden="true">
-        {chart.ticks.map((t) => (
+        {chart.ticks.map((t, i) => (
           <span key={t.left} style={{ left: `${t.left}%` }}>
-            {new Date(t.at).toISOString().slice(11, 19)}
+            {i === 0 ? new Date(t.at).toISOString().slice(11, 19) : `+${formatDuration((t.at - chart.start) / 1000)}`}
           </span>
         ))}
       </div>

@@ -57,7 +57,7 @@ export default function GraphView({
     const edges = taskEdges(tasks);
     for (const [a, b] of edges) g.setEdge(a, b);
     dagre.layout(g);
-    return { positions: new Map(tasks.map((t) => [t.task_id, g.node(t.task_id)])), edges };
+    return { positions: new Map(tasks.map((t) => [t.task_id, g.node(t.task_id) as { x: number; y: number } | undefined])), edges };
   }, [tasks]);
 
   const nodes: Node<TaskNodeData>[] = tasks.map((t) => {

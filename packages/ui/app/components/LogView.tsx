@@ -80,7 +80,7 @@ export function LogView({ dagId, runId, taskId, tryNumber, finished }: { dagId: 
   return (
     <div className="log-wrap">
       <div className="log-status small muted" aria-live="polite">
-        {log.ended ? `${log.lines.length + log.dropped} lines · try ended` : <span className="live">● live</span>}
+        {log.ended ? `${log.lines.length + log.dropped} ${log.lines.length + log.dropped === 1 ? 'line' : 'lines'} · try ended` : <span className="live">● live</span>}
         {log.dropped > 0 && ` · the first ${log.dropped} lines are not shown`}
       </div>
       {error && (

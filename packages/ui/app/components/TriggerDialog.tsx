@@ -22,9 +22,9 @@ function TriggerDialog({ dagId, onClose }: { dagId: string; onClose: () => void 
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
+    // No close() on cleanup: it would fire `close`, and React's double effects in development would shut it.
     const dialog = ref.current;
-    dialog?.showModal();
-    return () => dialog?.close();
+    if (dialog && !dialog.open) dialog.showModal();
   }, []);
   const details = useQuery({ queryKey: ['dag', dagId, 'details'], queryFn: () => api.getDagDetails(dagId) });
   return (

@@ -65,7 +65,7 @@ export class ApiClient {
     for (const [name, value] of Object.entries(query)) {
       if (value === undefined || value === null) continue;
       if (Array.isArray(value)) for (const v of value as readonly string[]) params.append(name, v);
-      else params.append(name, String(value as string | number | boolean));
+      else params.append(name, String(value));
     }
     const qs = params.toString();
     return `${this.options.baseUrl}${path}${qs ? `?${qs}` : ''}`;
@@ -294,7 +294,7 @@ export class ApiClient {
    * One XCom's value across runs (the accuracy chart): null where a run has none. Sent `pageConcurrency`
    * requests at a time.
    */
-  async xcomAcrossRuns(dagId: string, taskId: string, key: string, runIds: readonly string[]): Promise<(unknown | null)[]> {
+  async xcomAcrossRuns(dagId: string, taskId: string, key: string, runIds: readonly string[]): Promise<unknown[]> {
     const out: unknown[] = new Array<unknown>(runIds.length).fill(null);
     let next = 0;
     const worker = async () => {

@@ -66,7 +66,7 @@ function statusWords(status: number): string {
  */
 export function describeErrorBody(body: unknown, fallback: string): string {
   if (typeof body === 'object' && body !== null && 'detail' in body) {
-    const detail = (body as { detail: unknown }).detail;
+    const detail = body.detail;
     if (typeof detail === 'string' && detail !== '') return detail;
     if (Array.isArray(detail)) {
       const parts = detail.map((d: unknown) => {

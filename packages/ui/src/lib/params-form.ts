@@ -34,7 +34,7 @@ export function paramsToFields(params: Record<string, SerializedParam> | null | 
 }
 
 function toField(name: string, p: SerializedParam): ParamField {
-  const schema = (p.schema ?? {}) as Record<string, unknown>;
+  const schema = p.schema ?? {};
   const types = (Array.isArray(schema.type) ? schema.type : schema.type === undefined ? [] : [schema.type]).filter((t): t is string => typeof t === 'string');
   const nonNull = types.filter((t) => t !== 'null');
   const nullable = types.includes('null') || (Array.isArray(schema.enum) && schema.enum.includes(null));
@@ -100,7 +100,7 @@ function initialValue(field: ParamField, value: unknown): FieldValue {
       // datetime-local inputs take local wall time without zone; the form shows UTC and says so.
       return typeof value === 'string' ? value.replace(/(\.\d+)?(Z|[+-]\d\d:\d\d)$/, '').slice(0, 19) : '';
     default:
-      return String(value as string | number);
+      return typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
   }
 }
 

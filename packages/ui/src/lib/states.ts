@@ -34,7 +34,7 @@ const STYLES: Record<TaskInstanceState | 'none', StateStyle> = {
 };
 
 /** The look of a state; unknown names (a newer server) look like "no status" with their own name. */
-export function stateStyle(state: AnyState | string): StateStyle {
+export function stateStyle(state: string | null): StateStyle {
   if (state === null || state === '') return STYLES.none;
   const known = Object.hasOwn(STYLES, state) ? STYLES[state as TaskInstanceState] : undefined;
   return known ?? { ...STYLES.none, label: state.replaceAll('_', ' ') };

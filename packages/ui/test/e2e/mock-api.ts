@@ -137,7 +137,8 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
 
   // ------------------------------------------------------------------------------------ fixture history
   const day = 86_400_000;
-  const base = Date.UTC(2026, 0, 1);
+  // History ends at today's midnight (UTC), so dates look like a real deployment's.
+  const base = Math.floor(Date.now() / day) * day;
   for (const dag of dags.values()) {
     for (let i = 0; i < dag.historyRuns; i++) {
       const at = base - (dag.historyRuns - i) * day;
@@ -284,8 +285,8 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
     max_active_tasks: 16,
     has_import_errors: false,
     last_parsed_time: new Date(base).toISOString(),
-    next_dagrun_logical_date: d.schedule && !d.is_paused ? new Date(base + day).toISOString() : null,
-    next_dagrun_run_after: d.schedule && !d.is_paused ? new Date(base + 2 * day).toISOString() : null,
+    next_dagrun_logical_date: d.schedule ? new Date(base).toISOString() : null,
+    next_dagrun_run_after: d.schedule ? new Date(base + day).toISOString() : null,
     file_token: Buffer.from(d.fileloc).toString('base64url'),
   });
   const runJson = (r: Run) => ({
