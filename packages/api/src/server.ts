@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -89,7 +87,7 @@ export async function createApiServer(input: ApiServerOptions): Promise<ApiServe
     }
   });
   installSecurityHeaders(app);
-  installErrorHandlers(app);
+  installErrorHandlers(app, options.uiFolder !== null);
 
   await app.register(fastifyRateLimit, {
     global: false,
@@ -137,13 +135,7 @@ export async function createApiServer(input: ApiServerOptions): Promise<ApiServe
   };
 }
 
-/** The built web UI: its files, and index.html for any other GET outside the API (client-side routes). */
+/** The built web UI's files (index.html for other paths comes from the not-found handler). */
 async function serveUi(app: FastifyInstance, folder: string): Promise<void> {
   await app.register(fastifyStatic, { root: folder, prefix: '/', wildcard: true, index: ['index.html'], serveDotFiles: false });
-  const index = join(folder, 'index.html');
-  app.setNotFoundHandler((request, reply) => {
-    const api = /^\/(api|ui|auth|docs)(\/|$)/.test(request.url);
-    if (request.method === 'GET' && !api && existsSync(index)) return reply.type('text/html; charset=utf-8').sendFile('index.html');
-    return reply.code(404).send({ detail: 'Not Found' });
-  });
 }

@@ -13,10 +13,14 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Routes that plugins register without our config: the docs page and CORS preflights are public. */
+/**
+ * Routes that plugins register without our config: the docs page, CORS preflights and the web UI's static
+ * files (`/*`, registered only when a UI folder is served) are public.
+ */
 function defaultAccess(method: string | string[], url: string): Access | undefined {
   if (url === '/docs' || url.startsWith('/docs/')) return 'public';
   if (method === 'OPTIONS') return 'public';
+  if (url === '/*' && (method === 'GET' || method === 'HEAD' || (Array.isArray(method) && method.every((m) => m === 'GET' || m === 'HEAD')))) return 'public';
   return undefined;
 }
 

@@ -6,15 +6,23 @@ import { toIssues } from './validation.js';
 
 const CONTEXTS: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 
-/** Every error leaves as `{"detail": ...}`, as Airflow answers: a sentence, or validation issues for 422. */
-export function installErrorHandlers(app: FastifyInstance): void {
+/**
+ * Every error leaves as `{"detail": ...}`, as Airflow answers: a sentence, or validation issues for 422. With a
+ * web UI (`hasUi`), an unknown GET outside the API answers the UI's index.html (client-side routes).
+ */
+export function installErrorHandlers(app: FastifyInstance, hasUi: boolean): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const { status, detail } = describe(error, request);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     if (status === 401) reply.header('www-authenticate', 'Bearer');
     return reply.code(status).type('application/json; charset=utf-8').send({ detail });
   });
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not Found' }));
+  app.setNotFoundHandler((request, reply) => {
+    if (hasUi && request.method === 'GET' && !/^\/(api|ui|auth|docs|openapi\.json)(\/|\?|$)/.test(request.url)) {
+      return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    }
+    return reply.code(404).send({ detail: 'Not Found' });
+  });
 }
 
 function describe(error: FastifyError, request: FastifyRequest): { status: number; detail: string | ValidationIssue[] } {
