@@ -12,8 +12,13 @@ import { NotFoundPage } from './pages/NotFoundPage.js';
 import './styles.css';
 
 // The DAG list is the first page; the others load when opened, so the first visit stays small.
-const DagPage = lazy(() => import('./pages/DagPage.js').then((m) => ({ default: m.DagPage })));
-const RunPage = lazy(() => import('./pages/RunPage.js').then((m) => ({ default: m.RunPage })));
+const loadDagPage = () => import('./pages/DagPage.js');
+const loadRunPage = () => import('./pages/RunPage.js');
+const DagPage = lazy(() => loadDagPage().then((m) => ({ default: m.DagPage })));
+const RunPage = lazy(() => loadRunPage().then((m) => ({ default: m.RunPage })));
+// Opened at a DAG or run address: fetch its page's code while the session is checked, not after.
+if (/^\/dags\/[^/]+\/runs\//.test(window.location.pathname)) void loadRunPage();
+else if (window.location.pathname.startsWith('/dags/')) void loadDagPage();
 
 const queryClient = new QueryClient({
   queryCache: new QueryCache({

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
+import { ApiError } from '../../src/api/errors.js';
 import { api, errorText } from '../api.js';
 
 /** Username and password, traded for the cookie session. */
@@ -35,7 +36,8 @@ export function LoginPage() {
         {params.get('expired') && !login.isError && <p className="notice">Your session ended: please sign in again.</p>}
         {login.isError && (
           <p className="error-text" role="alert">
-            {errorText(login.error)}
+            {/* The server's words ("Invalid username or password"), without the "Not logged in" every 401 carries. */}
+            {login.error instanceof ApiError ? login.error.detail : errorText(login.error)}
           </p>
         )}
         <label>

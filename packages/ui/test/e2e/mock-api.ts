@@ -115,6 +115,12 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
   const sessions = new Map<string, { username: string; role: Role; csrf: string }>();
   const dags = new Map(fixture.dags.map((d) => [d.dag_id, { ...d }]));
   const runs: Run[] = [];
+  const runIndex = new Map<string, Run>();
+  const runKey = (dagId: string, runId: string) => `${dagId}\0${runId}`;
+  const addRun = (run: Run) => {
+    runs.push(run);
+    runIndex.set(runKey(run.dag_id, run.dag_run_id), run);
+  };
   const tis = new Map<string, Ti>();
   const outputs: Record<string, Record<string, string>> = JSON.parse(JSON.stringify(fixture.outputs)) as Record<string, Record<string, string>>;
   const listeners = new Set<(e: LiveEvent) => void>();
@@ -155,7 +161,7 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
         end_date: new Date(at + dag.tasks.length * 2000).toISOString(),
         conf: {},
       };
-      runs.push(run);
+      addRun(run);
       dag.tasks.forEach((task, k) => {
         const start = new Date(at + k * 2000).toISOString();
         const end = new Date(at + k * 2000 + 1500).toISOString();
@@ -302,7 +308,7 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
   });
   const duration = (s: string | null, e: string | null) => (s && e ? (Date.parse(e) - Date.parse(s)) / 1000 : null);
   const tiJson = (ti: Ti) => {
-    const run = runs.find((r) => r.dag_id === ti.dag_id && r.dag_run_id === ti.dag_run_id) as Run;
+    const run = runIndex.get(runKey(ti.dag_id, ti.dag_run_id)) as Run;
     return {
       id: ti.id,
       task_id: ti.task_id,
@@ -377,7 +383,7 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
     return d;
   };
   const runOr404 = (dagId: string, runId: string) => {
-    const r = runs.find((x) => x.dag_id === dagId && x.dag_run_id === runId);
+    const r = runIndex.get(runKey(dagId, runId));
     if (!r) throw new HttpError(404, `The DagRun with dag_id: \`${dagId}\` and run_id: \`${runId}\` was not found`);
     return r;
   };
@@ -504,8 +510,8 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
       end_date: null,
       conf: (b.conf as Record<string, unknown> | undefined) ?? {},
     };
-    if (runs.some((r) => r.dag_id === run.dag_id && r.dag_run_id === run.dag_run_id)) throw new HttpError(409, `DAG Run ${run.dag_run_id} exists already`);
-    runs.push(run);
+    if (runIndex.has(runKey(run.dag_id, run.dag_run_id))) throw new HttpError(409, `DAG Run ${run.dag_run_id} exists already`);
+    addRun(run);
     for (const t of d.tasks) newTi(d, run, t);
     emit({ type: 'dag_run', dag_id: d.dag_id, dag_run_id: run.dag_run_id, state: 'queued' });
     later(schedule);
@@ -520,7 +526,7 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
     const list = [...tis.values()].filter((ti) => {
       if (ti.dag_id !== dagId || (runId !== '~' && ti.dag_run_id !== runId)) return false;
       if (gte === null) return true;
-      const run = runs.find((r) => r.dag_id === ti.dag_id && r.dag_run_id === ti.dag_run_id) as Run;
+      const run = runIndex.get(runKey(ti.dag_id, ti.dag_run_id)) as Run;
       return Date.parse(run.run_after) >= Date.parse(gte);
     });
     return { task_instances: page(list, url).map(tiJson), total_entries: list.length };
