@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { formatDate, formatDuration } from '../../src/lib/format.js';
-import { isFinished } from '../../src/lib/states.js';
+import { isFinished, stateStyle } from '../../src/lib/states.js';
 import { api, errorText } from '../api.js';
 import { useCan } from '../auth.js';
 import { LogView } from './LogView.js';
@@ -154,7 +154,7 @@ export function TaskInstancePanel({ dagId, runId, taskId, onClose }: { dagId: st
 }
 
 function StateDotInline({ state }: { state: Parameters<typeof StateBadge>[0]['state'] }) {
-  return <span className={`state-text s-${state ?? 'none'}`}>{state ?? 'no status'}</span>;
+  return <span className="state-text">{stateStyle(state).label}</span>;
 }
 
 function XComList({ dagId, runId, taskId }: { dagId: string; runId: string; taskId: string }) {

@@ -13,6 +13,8 @@ export interface MockTask {
   xcoms?: Record<string, unknown>;
   /** Fails instead of succeeding. */
   fails?: boolean;
+  /** Stops after its first log line until the test calls `MockApi.release` (to watch a running try). */
+  hold?: boolean;
 }
 
 /** One DAG of the fixture. */
@@ -119,6 +121,20 @@ export function tutorialFixture(options: { historyRuns?: number; extraDags?: num
     historyRuns: 1,
     tasks: [{ task_id: 'echo', downstream: [], log: ['<script>window.__xss = "log"</script>', '<img src=x onerror="window.__xss = 1">'] }],
   };
+  const streaming: MockDag = {
+    dag_id: 'streaming_logs',
+    description: 'One task that writes its log while the test watches',
+    tags: ['demo'],
+    owners: ['qa'],
+    schedule: null,
+    is_paused: false,
+    params: {},
+    doc_md: null,
+    fileloc: '/srv/updraft/dags/streaming_logs.ts',
+    source: '',
+    historyRuns: 0,
+    tasks: [{ task_id: 'stream', downstream: [], log: ['first line', 'second line', 'third line'], hold: true }],
+  };
   const extra: MockDag[] = Array.from({ length: options.extraDags ?? 0 }, (_, i) => ({
     dag_id: `etl_${String(i).padStart(3, '0')}`,
     description: `Extract, transform, load #${i}`,
@@ -137,7 +153,7 @@ export function tutorialFixture(options: { historyRuns?: number; extraDags?: num
     ],
   }));
   return {
-    dags: [mlops, probe, ...extra],
+    dags: [mlops, probe, streaming, ...extra],
     importErrors: [
       {
         filename: '/srv/updraft/dags/broken_dag.ts',

@@ -34,6 +34,8 @@ export interface MockApi {
   url: string;
   /** Requests served, by `METHOD path` without the query (for tests on how the UI pages). */
   requests: string[];
+  /** Lets a `hold` task that is waiting go on writing its log and finish. */
+  release(dagId: string, taskId: string): void;
   close(): Promise<void>;
 }
 
@@ -126,6 +128,8 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
   const listeners = new Set<(e: LiveEvent) => void>();
   const timers = new Set<NodeJS.Timeout>();
   const requests: string[] = [];
+  const held = new Map<string, () => void>();
+  const released = new Set<string>();
   let closing = false;
 
   const tiKey = (dagId: string, runId: string, taskId: string) => `${dagId}\0${runId}\0${taskId}`;
@@ -254,6 +258,11 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
         setTi(ti, 'running');
         let line = 0;
         const write = () => {
+          const holdKey = `${dag.dag_id}\0${task.task_id}`;
+          if (task.hold && line === 1 && !released.has(holdKey)) {
+            held.set(holdKey, () => later(write));
+            return;
+          }
           if (line < task.log.length) {
             cur.log += `[${new Date().toISOString()}] INFO - ${task.log[line++] as string}\n`;
             later(write);
@@ -752,6 +761,13 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    release: (dagId, taskId) => {
+      const key = `${dagId}\0${taskId}`;
+      released.add(key);
+      const resume = held.get(key);
+      held.delete(key);
+      resume?.();
+    },
     close: async () => {
       closing = true;
       for (const t of timers) clearTimeout(t);

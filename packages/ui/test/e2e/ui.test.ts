@@ -160,17 +160,64 @@ describe.skipIf(!installed && !required)('UI in Chromium', () => {
     expect(await page.getByRole('switch').count()).toBe(0);
     await screenshot(page, 'e2e', '11-viewer-list');
 
+    await page.setViewportSize({ width: 1024, height: 768 });
     await page.goto(`${base}/dags/mlops_pipeline`);
-    await page.locator('[data-testid="grid-cell"]').first().click();
-    await page.getByTestId('ti-panel').getByRole('heading').first().waitFor();
+    // Keyboard: the arrows move between cells, Enter opens one.
+    await page.locator('[data-testid="grid-cell"][data-task="preprocess_data"]').last().focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate('document.activeElement?.getAttribute("data-task")')).toBe('train_model');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    expect(await page.evaluate('document.activeElement?.getAttribute("data-testid")')).toBe('grid-run');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('ti-panel').getByRole('heading', { name: 'train_model' }).waitFor();
+    // Readable from 1024 px: nothing wider than the window.
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     expect(await page.getByTestId('trigger-button').count()).toBe(0);
     expect(await page.getByRole('button', { name: /Clear|Mark success|Mark failed/ }).count()).toBe(0);
     await screenshot(page, 'e2e', '12-viewer-dag');
 
+    await page.goto(`${base}/`);
+    await page.locator('[data-testid="dag-row"]').first().waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    await screenshot(page, 'e2e', '12b-viewer-list-1024');
     await page.goto(`${base}/dags/no_such_dag`);
     await page.getByRole('alert').filter({ hasText: /not found/i }).waitFor();
     await screenshot(page, 'e2e', '13-unknown-dag');
     expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+    await page.close();
+  });
+
+  it.skipIf(realUrl !== null)('streams a running try\'s log and updates the Grid live; an admin marks the task failed', async () => {
+    const { page, problems } = await openPage();
+    await logIn(page, base, adminUser, adminPassword);
+    await page.goto(`${base}/dags/streaming_logs`);
+    await page.getByTestId('trigger-button').click();
+    await page.getByTestId('trigger-submit').click();
+    await page.waitForURL(/\?run=/);
+    const runId = new URL(page.url()).searchParams.get('run') as string;
+    const cell = page.locator(`[data-testid="grid-cell"][data-run="${runId}"][data-task="stream"]`);
+    await page.locator(`[data-testid="grid-cell"][data-run="${runId}"][data-state="running"]`).waitFor();
+    await cell.click();
+    const log = page.getByTestId('log');
+    await log.filter({ hasText: 'first line' }).waitFor();
+    expect(await log.innerText()).not.toContain('third line');
+    expect(await page.getByTestId('ti-panel').innerText()).toContain('live');
+    await screenshot(page, 'e2e', '14-live-log');
+
+    mock?.release('streaming_logs', 'stream');
+    await log.filter({ hasText: 'third line' }).waitFor();
+    await page.getByTestId('ti-panel').getByText(/try ended/).waitFor();
+    await page.locator(`[data-testid="grid-cell"][data-run="${runId}"][data-state="success"]`).waitFor();
+    expect((await log.innerText()).match(/first line/g)).toHaveLength(1);
+
+    await page.getByTestId('ti-panel').getByRole('button', { name: 'Mark failed' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
+    await page.locator(`[data-testid="grid-cell"][data-run="${runId}"][data-state="failed"]`).waitFor();
+    await screenshot(page, 'e2e', '15-marked-failed');
+    expect(problems).toEqual([]);
     await page.close();
   });
 });
