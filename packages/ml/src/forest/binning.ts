@@ -14,6 +14,11 @@ export interface BinnedFeatures {
   /** Bins in use per feature (the last one has no edge). */
   readonly nBins: Int32Array;
   readonly maxBins: number;
+  /** Rank of each value among its feature's distinct float32 values, column-major like `bins`. */
+  readonly ranks: Int32Array;
+  /** The distinct float32 values of feature f, ascending, from `rankValues[rankOffset[f]]` on. */
+  readonly rankValues: Float64Array;
+  readonly rankOffset: Int32Array;
 }
 
 const f32 = new Float32Array(1);
@@ -28,11 +33,11 @@ export function floorToFloat32(x: number): number {
   if (r > 0) i32[0] = (i32[0] as number) - 1;
   else if (r < 0) i32[0] = (i32[0] as number) + 1;
   else i32[0] = 0x80000001 | 0; // the negative subnormal closest to zero
-  return f32[0] as number;
+  return f32[0];
 }
 
 /** An edge between float32 values `lo < hi`: the largest float32 at or below their midpoint, so `lo <= edge < hi`. */
-function edgeBetween(lo: number, hi: number): number {
+export function edgeBetween(lo: number, hi: number): number {
   const mid = lo / 2 + hi / 2;
   if (Number.isFinite(mid)) return floorToFloat32(mid);
   // Values beyond the float32 range became infinities: keep the edge finite (model files require it).
@@ -45,15 +50,21 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 /**
  * Bins each column of column-major `columns` (finite numbers) into at most `maxBins` bins: one bin per distinct
  * float32 value when there are at most `maxBins` of them, otherwise bins of about equal sample counts whose edges
- * fall between distinct values.
+ * fall between distinct values. Also ranks every value among its feature's distinct values, for the exact search
+ * in small nodes.
  */
 export function binFeatures(columns: Float64Array, nSamples: number, nFeatures: number, maxBins: number): BinnedFeatures {
   const bins = new Uint8Array(nSamples * nFeatures);
+  const ranks = new Int32Array(nSamples * nFeatures);
   const edges = new Float64Array(nFeatures * maxBins);
   const nBins = new Int32Array(nFeatures);
+  const rankOffset = new Int32Array(nFeatures);
   const sorted = new Float32Array(nSamples);
-  const distinct = new Float64Array(nSamples);
   const counts = new Int32Array(nSamples);
+  const rankToBin = new Uint8Array(nSamples);
+  const distinct = new Float64Array(nSamples);
+  const distinctPerFeature: Float64Array[] = [];
+  let totalDistinct = 0;
   for (let f = 0; f < nFeatures; f++) {
     const column = columns.subarray(f * nSamples, (f + 1) * nSamples);
     sorted.set(column);
@@ -69,36 +80,46 @@ export function binFeatures(columns: Float64Array, nSamples: number, nFeatures: 
         nDistinct++;
       }
     }
+    distinctPerFeature.push(distinct.slice(0, nDistinct));
+    rankOffset[f] = totalDistinct;
+    totalDistinct += nDistinct;
+
     const offset = f * maxBins;
     let b = 0;
     if (nDistinct <= maxBins) {
-      for (; b < nDistinct - 1; b++) edges[offset + b] = edgeBetween(distinct[b] as number, distinct[b + 1] as number);
+      for (let d = 0; d < nDistinct; d++) {
+        rankToBin[d] = d;
+        if (d < nDistinct - 1) edges[offset + d] = edgeBetween(distinct[d] as number, distinct[d + 1] as number);
+      }
+      b = nDistinct - 1;
     } else {
       // Close a bin once it holds its share of the samples; ties stay in one bin since edges only fall between
       // distinct values. Bins are never more than maxBins: the last edge is placed at most maxBins - 1 times.
       let cumulative = 0;
-      for (let d = 0; d < nDistinct - 1 && b < maxBins - 1; d++) {
+      for (let d = 0; d < nDistinct; d++) {
+        rankToBin[d] = b;
         cumulative += counts[d] as number;
-        if (cumulative >= ((b + 1) * nSamples) / maxBins) {
+        if (d < nDistinct - 1 && b < maxBins - 1 && cumulative >= ((b + 1) * nSamples) / maxBins) {
           edges[offset + b] = edgeBetween(distinct[d] as number, distinct[d + 1] as number);
           b++;
         }
       }
     }
-    const used = b + 1;
-    nBins[f] = used;
-    const last = used - 1;
+    nBins[f] = b + 1;
     for (let i = 0; i < nSamples; i++) {
       const v = Math.fround(column[i] as number);
       let lo = 0;
-      let hi = last;
+      let hi = nDistinct - 1;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (v <= (edges[offset + mid] as number)) hi = mid;
-        else lo = mid + 1;
+        if ((distinct[mid] as number) < v) lo = mid + 1;
+        else hi = mid;
       }
-      bins[f * nSamples + i] = lo;
+      ranks[f * nSamples + i] = lo;
+      bins[f * nSamples + i] = rankToBin[lo] as number;
     }
   }
-  return { bins, edges, nBins, maxBins };
+  const rankValues = new Float64Array(totalDistinct);
+  distinctPerFeature.forEach((d, f) => rankValues.set(d, rankOffset[f]));
+  return { bins, edges, nBins, maxBins, ranks, rankValues, rankOffset };
 }

@@ -2,9 +2,12 @@
  * Grows one CART tree on binned features (see binning.ts): the structure of scikit-learn's depth-first builder
  * (bootstrap by counts, a fresh draw of candidate features at every node with its constant-feature bookkeeping,
  * sample counts as weights) with the threshold search done on per-node class histograms instead of sorted values.
- * Small nodes sort their few bin indices instead, since clearing and scanning a whole histogram would cost more
- * than the node; both paths find the same split. Scratch buffers are allocated once and reused for every tree.
+ * Small nodes, where clearing and scanning a whole histogram would cost more than the node itself and where
+ * coarse bins would cost accuracy, sort their few samples by value rank instead and try every threshold between
+ * distinct values. Every threshold is a float32 value strictly below the next training value of its node.
+ * Scratch buffers are allocated once and reused for every tree.
  */
+import { edgeBetween } from './binning.js';
 import type { BinnedFeatures } from './binning.js';
 import type { BuiltTree, TreeParams } from './builder.js';
 import { treeImportances } from './importances.js';
@@ -13,8 +16,11 @@ import { DecisionTree, LEAF } from './tree.js';
 
 /** A node this pure is a leaf (scikit-learn's `EPSILON`). */
 const EPSILON = Number.EPSILON;
-/** Nodes with at most this many samples sort bin indices rather than build histograms. */
+/** Nodes with at most this many samples sort by value rank rather than build histograms. */
 const SMALL_NODE = 48;
+/** Sort keys pack a rank and a position below SMALL_NODE: `rank << POSITION_BITS | position`. */
+const POSITION_BITS = 6;
+const POSITION_MASK = (1 << POSITION_BITS) - 1;
 
 /** Binned training data shared by every tree of a forest (and, through shared memory, by worker threads). */
 export interface BinnedTrainingData extends BinnedFeatures {
@@ -35,9 +41,8 @@ export class HistogramTreeBuilder {
   private readonly samples: Int32Array;
   private readonly nodeY: Int32Array;
   private readonly nodeW: Int32Array;
-  // Small-node sort scratch: bin keys and positions.
+  /** Small-node sort scratch: rank and position in one integer. */
   private readonly sortKeys: Int32Array;
-  private readonly sortPos: Int32Array;
   private readonly features: Int32Array;
   private readonly constantFeatures: Int32Array;
   /** Class weights per bin of the feature being scanned, `maxBins * nClasses`, kept all zero between uses. */
@@ -55,8 +60,16 @@ export class HistogramTreeBuilder {
   private readonly nodeWeight: Float64Array;
   private readonly nodeImpurity: Float64Array;
   private leafValues: Float64Array;
+  private pendingCounts: Int32Array;
+  /** Class counts of the left side of the best split found so far. */
+  private readonly bestLeft: Int32Array;
   private bestFeature = -1;
+  /** The best split sends left the samples whose bin (or, when `bestByRank`, rank) is at most `bestBin`. */
   private bestBin = 0;
+  private bestByRank = false;
+  private bestThreshold = 0;
+  /** Whether small nodes may use ranks: keys must stay below 2^31. */
+  private readonly rankSearch: boolean;
   private bestProxy = -Infinity;
   private nTotalConstants = 0;
 
@@ -71,7 +84,7 @@ export class HistogramTreeBuilder {
     this.nodeY = new Int32Array(n);
     this.nodeW = new Int32Array(n);
     this.sortKeys = new Int32Array(SMALL_NODE);
-    this.sortPos = new Int32Array(SMALL_NODE);
+    this.rankSearch = n < 2 ** (31 - POSITION_BITS);
     this.features = new Int32Array(data.nFeatures);
     this.constantFeatures = new Int32Array(data.nFeatures);
     this.hist = new Int32Array(data.maxBins * k);
@@ -89,6 +102,8 @@ export class HistogramTreeBuilder {
     this.nodeWeight = new Float64Array(maxNodes);
     this.nodeImpurity = new Float64Array(maxNodes);
     this.leafValues = new Float64Array(Math.min(n, 1024) * k);
+    this.pendingCounts = new Int32Array(64 * k);
+    this.bestLeft = new Int32Array(k);
   }
 
   /** Grows one tree from its own seed (bootstrap draw and feature draws both come from it). */
@@ -124,6 +139,11 @@ export class HistogramTreeBuilder {
     const minSamplesSplit = Math.max(params.minSamplesSplit, 2 * params.minSamplesLeaf);
     let nodeCount = 0;
     let leafCount = 0;
+    // The class counts of pending nodes, pushed and popped with them: a split already knows its children's counts.
+    let pendingCounts = this.pendingCounts;
+    let countsTop = nClasses;
+    pendingCounts.fill(0, 0, nClasses);
+    for (let i = 0; i < nActive; i++) pendingCounts[nodeY[i] as number] = (pendingCounts[nodeY[i] as number] as number) + (nodeW[i] as number);
     // Depth-first stack of pending nodes: start, end, depth, parent, isLeft (1/0), known constant features.
     const stack: number[] = [0, nActive, 0, -1, 0, 0];
     while (stack.length > 0) {
@@ -139,13 +159,12 @@ export class HistogramTreeBuilder {
         if (isLeft === 1) this.nodeLeft[parent] = node;
         else this.nodeRight[parent] = node;
       }
-      nodeCounts.fill(0);
+      countsTop -= nClasses;
       let weight = 0;
-      for (let i = start; i < end; i++) {
-        const w = nodeW[i] as number;
-        const c = nodeY[i] as number;
-        nodeCounts[c] = (nodeCounts[c] as number) + w;
-        weight += w;
+      for (let k = 0; k < nClasses; k++) {
+        const c = pendingCounts[countsTop + k] as number;
+        nodeCounts[k] = c;
+        weight += c;
       }
       const impurity = this.impurity(weight);
       this.nodeWeight[node] = weight;
@@ -173,11 +192,23 @@ export class HistogramTreeBuilder {
       }
       const feature = this.bestFeature;
       this.nodeFeature[node] = feature;
-      this.nodeThreshold[node] = this.data.edges[feature * this.data.maxBins + this.bestBin] as number;
-      const pos = this.partition(start, end, feature, this.bestBin);
+      this.nodeThreshold[node] = this.bestThreshold;
+      const pos = this.partition(start, end, feature, this.bestBin, this.bestByRank);
       // Right is pushed first so the left subtree is grown (and numbered) first.
       stack.push(pos, end, depth + 1, node, 0, this.nTotalConstants);
       stack.push(start, pos, depth + 1, node, 1, this.nTotalConstants);
+      if (countsTop + 2 * nClasses > pendingCounts.length) {
+        const grown = new Int32Array(2 * pendingCounts.length + 2 * nClasses);
+        grown.set(pendingCounts);
+        pendingCounts = grown;
+        this.pendingCounts = grown;
+      }
+      const { bestLeft } = this;
+      for (let k = 0; k < nClasses; k++) {
+        pendingCounts[countsTop + k] = (nodeCounts[k] as number) - (bestLeft[k] as number);
+        pendingCounts[countsTop + nClasses + k] = bestLeft[k] as number;
+      }
+      countsTop += 2 * nClasses;
     }
 
     const tree = new DecisionTree(
@@ -226,7 +257,7 @@ export class HistogramTreeBuilder {
     let nVisited = 0;
     let nFound = 0;
     let nDrawnConstants = 0;
-    const small = end - start <= SMALL_NODE;
+    const small = end - start <= SMALL_NODE && this.rankSearch;
 
     while (fI > nTotalConstants && (nVisited < maxFeatures || nVisited <= nFound + nDrawnConstants)) {
       nVisited++;
@@ -256,30 +287,32 @@ export class HistogramTreeBuilder {
 
   /** Fills `leftCounts`/`rightCounts` for a fresh scan; returns the node's proxy terms for both sides. */
   private resetSides(): number {
-    this.leftCounts.fill(0);
-    this.rightCounts.set(this.nodeCounts);
-    const { nodeCounts, xlog2x } = this;
+    const { nodeCounts, leftCounts, rightCounts, xlog2x } = this;
     let s = 0;
+    // Plain loops: typed-array fill and set cost more than a few classes.
     for (let k = 0; k < nodeCounts.length; k++) {
       const c = nodeCounts[k] as number;
+      leftCounts[k] = 0;
+      rightCounts[k] = c;
       s += this.gini ? c * c : (xlog2x[c] as number);
     }
     return s;
   }
 
+  private saveBestLeft(): void {
+    const { leftCounts, bestLeft } = this;
+    for (let k = 0; k < leftCounts.length; k++) bestLeft[k] = leftCounts[k] as number;
+  }
+
   /**
    * Scans the node's class histogram of one feature bin by bin; returns true when the feature is constant in
    * the node. The split proxy is as in the exact builder: `sum(c^2)/w` over both sides for Gini,
-   * `sum(c log c) - w log w` over both sides for entropy.
+   * `sum(c log c) - w log w` over both sides for entropy. Two classes, the common case, get their own loop.
    */
   private scanHistogram(feature: number, start: number, end: number, nodeWeight: number): boolean {
-    const { samples, nodeY, nodeW, hist, binCounts, leftCounts, rightCounts, xlog2x, gini } = this;
+    const { samples, nodeY, nodeW, hist, binCounts } = this;
     const { bins, nSamples, nClasses: K } = this.data;
-    const nb = this.data.nBins[feature] as number;
-    const minLeaf = this.params.minSamplesLeaf;
-    const trackCounts = minLeaf > 1;
     const col = feature * nSamples;
-    const n = end - start;
     if (K === 2) {
       for (let i = start; i < end; i++) {
         const h = ((bins[col + (samples[i] as number)] as number) << 1) | (nodeY[i] as number);
@@ -291,13 +324,76 @@ export class HistogramTreeBuilder {
         hist[h] = (hist[h] as number) + (nodeW[i] as number);
       }
     }
-    if (trackCounts) {
+    if (this.params.minSamplesLeaf > 1) {
       for (let i = start; i < end; i++) {
         const b = bins[col + (samples[i] as number)] as number;
         binCounts[b] = (binCounts[b] as number) + 1;
       }
     }
+    return K === 2 ? this.scanBinary(feature, end - start, nodeWeight) : this.scanClasses(feature, end - start, nodeWeight);
+  }
 
+  /** The bin scan of `scanHistogram` for two classes; clears the histogram as it goes. */
+  private scanBinary(feature: number, n: number, nodeWeight: number): boolean {
+    const { hist, binCounts, xlog2x, gini, nodeCounts } = this;
+    const nb = this.data.nBins[feature] as number;
+    const minLeaf = this.params.minSamplesLeaf;
+    const trackCounts = minLeaf > 1;
+    let l0 = 0;
+    let l1 = 0;
+    let r0 = nodeCounts[0] as number;
+    let r1 = nodeCounts[1] as number;
+    let wLeft = 0;
+    let wRight = nodeWeight;
+    let nLeft = 0;
+    let bestProxy = this.bestProxy;
+    let prev = -1;
+    let nonEmpty = 0;
+    for (let b = 0; b < nb; b++) {
+      const h0 = hist[2 * b] as number;
+      const h1 = hist[2 * b + 1] as number;
+      const wb = h0 + h1;
+      if (wb === 0) continue;
+      hist[2 * b] = 0;
+      hist[2 * b + 1] = 0;
+      nonEmpty++;
+      if (prev >= 0 && (!trackCounts || (nLeft >= minLeaf && n - nLeft >= minLeaf))) {
+        const proxy = gini
+          ? (l0 * l0 + l1 * l1) / wLeft + (r0 * r0 + r1 * r1) / wRight
+          : (xlog2x[l0] as number) + (xlog2x[l1] as number) + (xlog2x[r0] as number) + (xlog2x[r1] as number) - (xlog2x[wLeft] as number) - (xlog2x[wRight] as number);
+        if (proxy > bestProxy) {
+          bestProxy = proxy;
+          this.bestFeature = feature;
+          this.bestBin = prev;
+          this.bestByRank = false;
+          this.bestThreshold = this.data.edges[feature * this.data.maxBins + prev] as number;
+          this.bestLeft[0] = l0;
+          this.bestLeft[1] = l1;
+        }
+      }
+      l0 += h0;
+      l1 += h1;
+      r0 -= h0;
+      r1 -= h1;
+      wLeft += wb;
+      wRight -= wb;
+      if (trackCounts) {
+        nLeft += binCounts[b] as number;
+        binCounts[b] = 0;
+      }
+      prev = b;
+    }
+    this.bestProxy = bestProxy;
+    return nonEmpty <= 1;
+  }
+
+  /** The bin scan of `scanHistogram` for any number of classes; clears the histogram as it goes. */
+  private scanClasses(feature: number, n: number, nodeWeight: number): boolean {
+    const { hist, binCounts, leftCounts, rightCounts, xlog2x, gini } = this;
+    const K = this.data.nClasses;
+    const nb = this.data.nBins[feature] as number;
+    const minLeaf = this.params.minSamplesLeaf;
+    const trackCounts = minLeaf > 1;
     let sLeft = 0;
     let sRight = this.resetSides();
     let wLeft = 0;
@@ -318,6 +414,9 @@ export class HistogramTreeBuilder {
           bestProxy = proxy;
           this.bestFeature = feature;
           this.bestBin = prev;
+          this.bestByRank = false;
+          this.bestThreshold = this.data.edges[feature * this.data.maxBins + prev] as number;
+          this.saveBestLeft();
         }
       }
       for (let k = 0; k < K; k++) {
@@ -348,25 +447,28 @@ export class HistogramTreeBuilder {
     return nonEmpty <= 1;
   }
 
-  /** As `scanHistogram` for a small node: sorts its bin indices and scans runs of equal bins. */
+  /**
+   * The exact search of a small node: sorts its samples by value rank (rank and position packed in one integer)
+   * and scans runs of equal values. Returns true when the feature is constant in the node.
+   */
   private scanSorted(feature: number, start: number, end: number, nodeWeight: number): boolean {
-    const { samples, nodeY, nodeW, sortKeys: keys, sortPos: pos, leftCounts, rightCounts, xlog2x, gini } = this;
-    const { bins, nSamples } = this.data;
+    const { samples, nodeY, nodeW, leftCounts, rightCounts, xlog2x, gini } = this;
+    const { ranks, nSamples } = this.data;
     const minLeaf = this.params.minSamplesLeaf;
     const col = feature * nSamples;
     const n = end - start;
+    const keys = this.sortKeys;
+    // Insertion sort: the node is small.
     for (let j = 0; j < n; j++) {
-      const key = bins[col + (samples[start + j] as number)] as number;
+      const key = ((ranks[col + (samples[start + j] as number)] as number) << POSITION_BITS) | j;
       let m = j - 1;
       while (m >= 0 && (keys[m] as number) > key) {
         keys[m + 1] = keys[m] as number;
-        pos[m + 1] = pos[m] as number;
         m--;
       }
       keys[m + 1] = key;
-      pos[m + 1] = start + j;
     }
-    if (keys[0] === keys[n - 1]) return true;
+    if ((keys[0] as number) >> POSITION_BITS === (keys[n - 1] as number) >> POSITION_BITS) return true;
 
     let sLeft = 0;
     let sRight = this.resetSides();
@@ -375,9 +477,9 @@ export class HistogramTreeBuilder {
     let bestProxy = this.bestProxy;
     let j = 0;
     while (j < n) {
-      const key = keys[j] as number;
+      const rank = (keys[j] as number) >> POSITION_BITS;
       do {
-        const i = pos[j] as number;
+        const i = start + ((keys[j] as number) & POSITION_MASK);
         const w = nodeW[i] as number;
         const c = nodeY[i] as number;
         const cl = leftCounts[c] as number;
@@ -394,29 +496,38 @@ export class HistogramTreeBuilder {
         wLeft += w;
         wRight -= w;
         j++;
-      } while (j < n && keys[j] === key);
+      } while (j < n && (keys[j] as number) >> POSITION_BITS === rank);
       if (j >= n) break;
       if (j < minLeaf || n - j < minLeaf) continue;
       const proxy = gini ? sLeft / wLeft + sRight / wRight : sLeft + sRight - (xlog2x[wLeft] as number) - (xlog2x[wRight] as number);
       if (proxy > bestProxy) {
         bestProxy = proxy;
         this.bestFeature = feature;
-        this.bestBin = key;
+        this.bestBin = rank;
+        this.bestByRank = true;
+        const values = this.data.rankValues;
+        const offset = this.data.rankOffset[feature] as number;
+        this.bestThreshold = edgeBetween(values[offset + rank] as number, values[offset + ((keys[j] as number) >> POSITION_BITS)] as number);
+        this.saveBestLeft();
       }
     }
     this.bestProxy = bestProxy;
     return false;
   }
 
-  /** Moves the samples with `bin <= lastLeftBin` to the front of `[start, end)`; returns where the right part starts. */
-  private partition(start: number, end: number, feature: number, lastLeftBin: number): number {
+  /**
+   * Moves the samples whose bin (or rank) is at most `last` to the front of `[start, end)`; returns where the
+   * right part starts.
+   */
+  private partition(start: number, end: number, feature: number, last: number, byRank: boolean): number {
     const { samples, nodeY, nodeW } = this;
-    const { bins, nSamples } = this.data;
+    const { nSamples } = this.data;
+    const bins = byRank ? this.data.ranks : this.data.bins;
     const col = feature * nSamples;
     let p = start;
     let q = end;
     while (p < q) {
-      if ((bins[col + (samples[p] as number)] as number) <= lastLeftBin) {
+      if ((bins[col + (samples[p] as number)] as number) <= last) {
         p++;
       } else {
         q--;

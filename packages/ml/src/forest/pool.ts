@@ -13,24 +13,8 @@ import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_thread
 import type { MessagePort } from 'node:worker_threads';
 import { createGrower } from './grow.js';
 import type { GrowSpec, GrownTree } from './grow.js';
-
-/** Index in the shared counter of the next tree to grow. */
-export const NEXT_TREE = 0;
-/** Index in the shared counter of the number of workers that have answered. */
-export const DONE = 1;
-
-/** A job posted to a worker. */
-export interface WorkerJob {
-  readonly spec: GrowSpec;
-  readonly seeds: Uint32Array;
-  readonly counter: Int32Array;
-}
-
-/** A worker's answer: the trees it grew, or what went wrong. */
-export interface WorkerReply {
-  readonly trees: ReadonlyArray<{ readonly index: number; readonly tree: GrownTree }>;
-  readonly error?: string;
-}
+import { DONE, NEXT_TREE } from './pool-protocol.js';
+import type { WorkerJob, WorkerReply } from './pool-protocol.js';
 
 /** A worker thread failed while growing trees. */
 export class ForestWorkerError extends Error {
@@ -152,11 +136,12 @@ export function growTrees(spec: GrowSpec, seeds: Uint32Array, nThreads: number):
   while (pending.size > 0) {
     const done = Atomics.load(counter, DONE);
     for (const member of pending) {
-      const message = receiveMessageOnPort(member.port) as { message: WorkerReply } | undefined;
-      if (message === undefined) continue;
+      const received = receiveMessageOnPort(member.port);
+      if (received === undefined) continue;
+      const reply = received.message as WorkerReply;
       pending.delete(member);
-      if (message.message.error !== undefined) failure ??= message.message.error;
-      for (const { index, tree } of message.message.trees) trees[index] = tree;
+      if (reply.error !== undefined) failure ??= reply.error;
+      for (const { index, tree } of reply.trees) trees[index] = tree;
     }
     if (pending.size === 0) break;
     // A worker counts itself done after posting, so its message is readable by the time the count says so; the

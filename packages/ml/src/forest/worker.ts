@@ -6,16 +6,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { createGrower } from './grow.js';
-import type { GrowSpec, GrownTree } from './grow.js';
-import type { WorkerJob, WorkerReply } from './pool.js';
-import { DONE, NEXT_TREE } from './pool.js';
+import type { GrownTree } from './grow.js';
+import { DONE, NEXT_TREE } from './pool-protocol.js';
+import type { WorkerJob, WorkerReply } from './pool-protocol.js';
 
 const port = (workerData as { port: MessagePort }).port;
 
 function run(job: WorkerJob): WorkerReply {
   const trees: Array<{ index: number; tree: GrownTree }> = [];
   try {
-    const grower = createGrower(job.spec as GrowSpec);
+    const grower = createGrower(job.spec);
     for (;;) {
       const index = Atomics.add(job.counter, NEXT_TREE, 1);
       if (index >= job.seeds.length) break;
