@@ -9,3 +9,4 @@ console.log(`first load: ${r.firstLoad.files.length} files, ${kb(r.firstLoad.byt
 console.log(`DAG list first render: ${r.dagListFirstRenderMs.median} ms`);
 console.log(`Grid with ${r.baselineRuns} runs: ${r.gridBaselineFirstRenderMs.median} ms`);
 console.log(`Grid with ${r.runs} runs: ${r.gridFirstRenderMs.median} ms (${r.gridRatio}x the ${r.baselineRuns}-run Grid)`);
+console.log(`click on a cell of that Grid to its panel: ${r.gridCellToPanelMs.median} ms`);

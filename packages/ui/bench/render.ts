@@ -42,6 +42,8 @@ export interface UiRenderBenchResult {
   dagListFirstRenderMs: Timing;
   gridFirstRenderMs: Timing;
   gridBaselineFirstRenderMs: Timing;
+  /** From a click on a cell of the big Grid to its task instance panel on screen (responsiveness). */
+  gridCellToPanelMs: Timing;
   /** Grid with `runs` over Grid with `baselineRuns`. */
   gridRatio: number;
   runs: number;
@@ -120,10 +122,17 @@ export async function benchUiRender(options: UiRenderBenchOptions = {}): Promise
     const list: number[] = [];
     const big: number[] = [];
     const small: number[] = [];
+    const click: number[] = [];
     for (let i = 0; i < repeats; i++) {
       list.push(await markTime(page, `${mock.url}/`, '[data-testid="dag-row"]', 'updraft:dag-list-rendered'));
       small.push(await markTime(page, grid(baselineRuns), '[data-testid="grid-cell"]', 'updraft:grid-rendered'));
       big.push(await markTime(page, grid(runs), '[data-testid="grid-cell"]', 'updraft:grid-rendered'));
+      const tasks = fixture.dags[0]?.tasks ?? [];
+      const task = tasks[i % tasks.length]?.task_id ?? '';
+      const started = performance.now();
+      await page.locator(`[data-testid="grid-cell"][data-task="${task}"]`).last().click();
+      await page.getByTestId('ti-panel').getByRole('heading', { name: task }).waitFor();
+      click.push(performance.now() - started);
     }
     if (options.screenshotDir) {
       mkdirSync(options.screenshotDir, { recursive: true });
@@ -138,6 +147,7 @@ export async function benchUiRender(options: UiRenderBenchOptions = {}): Promise
       dagListFirstRenderMs: timing(list),
       gridFirstRenderMs: timing(big),
       gridBaselineFirstRenderMs: timing(small),
+      gridCellToPanelMs: timing(click),
       gridRatio: Math.round((median(big) / median(small)) * 100) / 100,
       runs,
       baselineRuns,
