@@ -96,7 +96,8 @@ function shared<T extends Int32Array | Uint8Array | Uint32Array | Float64Array>(
 function sharedSpec(spec: GrowSpec): GrowSpec {
   if (spec.kind === 'histogram') {
     const d = spec.data;
-    return { ...spec, data: { ...d, bins: shared(d.bins), edges: shared(d.edges), nBins: shared(d.nBins), yIndex: shared(d.yIndex) } };
+    const data = { ...d, bins: shared(d.bins), ranks: shared(d.ranks), rankValues: shared(d.rankValues), rankOffset: shared(d.rankOffset) };
+    return { ...spec, data: { ...data, edges: shared(d.edges), nBins: shared(d.nBins), yIndex: shared(d.yIndex) } };
   }
   const d = spec.data;
   return { ...spec, data: { ...d, columns: shared(d.columns), yIndex: shared(d.yIndex) } };
