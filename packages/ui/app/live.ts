@@ -38,6 +38,15 @@ export function useLiveEvents(dagId: string | undefined): void {
     source.addEventListener('dag_run', onEvent);
     source.addEventListener('task_instance', onEvent);
     source.addEventListener('resync', () => void queryClient.invalidateQueries());
+    // Events sent while the stream was down are lost: after a reconnect, fetch what is shown again.
+    let dropped = false;
+    source.addEventListener('error', () => {
+      dropped = true;
+    });
+    source.addEventListener('open', () => {
+      if (dropped) void queryClient.invalidateQueries();
+      dropped = false;
+    });
     return () => {
       source.close();
       if (timer !== null) window.clearTimeout(timer);

@@ -77,7 +77,15 @@ describe.skipIf(!installed && !required)('UI in Chromium', () => {
     await row.getByTestId('trigger-button').click();
     const dialog = page.getByTestId('trigger-dialog');
     await dialog.getByTestId('trigger-submit').waitFor();
+    // The form comes from the DAG's params and checks them before sending.
+    const trees = dialog.getByLabel('n_estimators');
+    expect(await trees.inputValue()).toBe('100');
+    await trees.fill('0');
+    await dialog.getByTestId('trigger-submit').click();
+    await dialog.getByText('n_estimators: must be at least 1').waitFor();
+    expect(await trees.getAttribute('aria-invalid')).toBe('true');
     await screenshot(page, 'e2e', '02-trigger-form');
+    await trees.fill('100');
     await dialog.getByTestId('trigger-submit').click();
     await page.waitForURL(/\/dags\/mlops_pipeline\?run=/);
     const runId = new URL(page.url()).searchParams.get('run') as string;
