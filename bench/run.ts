@@ -6,9 +6,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchForest } from './forest.js';
 import { benchPipeline } from './pipeline.js';
+import { benchScheduler } from './scheduler.js';
 
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
-const sections: Record<string, (n: number) => Record<string, unknown>> = { pipeline: benchPipeline, forest: benchForest };
+const sections: Record<string, (n: number) => Record<string, unknown> | Promise<Record<string, unknown>>> = {
+  pipeline: benchPipeline,
+  forest: benchForest,
+  scheduler: benchScheduler,
+};
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const w of wanted) if (!(w in sections)) throw new Error(`unknown section ${w}; sections: ${Object.keys(sections).join(', ')}`);
 
@@ -16,7 +21,7 @@ const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.mo
 console.log(`# Updraft benchmarks: Node ${machine.node}, ${machine.cpus} x ${machine.cpu}, ${machine.memoryGiB} GiB`);
 const results: Record<string, unknown> = { machine, date: new Date().toISOString(), repeats };
 for (const [name, run] of Object.entries(sections)) {
-  if (wanted.length === 0 || wanted.includes(name)) results[name] = run(repeats);
+  if (wanted.length === 0 || wanted.includes(name)) results[name] = await run(repeats);
 }
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
