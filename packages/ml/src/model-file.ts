@@ -275,19 +275,18 @@ export function parseModel(text: string, source = '<model text>'): RandomForestC
 }
 
 /**
- * Writes the fitted model to `path` atomically: into a uniquely named temporary file in the same folder, flushed
- * to disk, then renamed over `path`. On any failure the temporary file is removed and an existing file at `path`
- * is left as it was. Throws `ModelFileError` (with the cause) when the file cannot be written.
+ * Writes `data` to `path` atomically: into a uniquely named temporary file in the same folder, flushed to disk,
+ * then renamed over `path`. On any failure the temporary file is removed and an existing file at `path` is left
+ * as it was. Throws `ModelFileError` (with the cause) when the file cannot be written.
  */
-export async function saveModel(path: string, model: RandomForestClassifier): Promise<void> {
-  const text = serializeModel(model);
+export async function writeFileAtomically(path: string, data: string | Uint8Array): Promise<void> {
   const target = resolve(path);
   const folder = dirname(target);
   const temporary = join(folder, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: FileHandle | undefined;
   try {
     handle = await open(temporary, 'wx', 0o644);
-    await handle.writeFile(text, 'utf8');
+    await handle.writeFile(data);
     await handle.sync();
     await handle.close();
     handle = undefined;
@@ -304,6 +303,14 @@ export async function saveModel(path: string, model: RandomForestClassifier): Pr
   } catch {
     // ignored, see above
   }
+}
+
+/**
+ * Writes the fitted model to `path` atomically (see `writeFileAtomically`): a crash mid-write never leaves a
+ * half-written model. Throws `ModelFileError` (with the cause) when the file cannot be written.
+ */
+export async function saveModel(path: string, model: RandomForestClassifier): Promise<void> {
+  await writeFileAtomically(path, serializeModel(model));
 }
 
 /** Reads and validates a model file written by `saveModel` (see `parseModel`). */
