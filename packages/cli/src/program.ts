@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { registerComponentCommands } from './commands/components.js';
 import { registerDagsCommands } from './commands/dags.js';
 import { registerTasksCommands } from './commands/tasks.js';
+import { registerWebCommands } from './commands/web.js';
 import { VERSION } from './version.js';
 
 /** Builds the `updraft` command tree. Commands read the environment given here, never `process.env` directly. */
@@ -14,6 +15,7 @@ export function buildProgram(env: NodeJS.ProcessEnv): Command {
   registerDagsCommands(program, env);
   registerTasksCommands(program, env);
   registerComponentCommands(program, env);
+  registerWebCommands(program, env);
   return program;
 }
 

@@ -1,4 +1,4 @@
-export { DagProcessor, resolveDagProcessorOptions, formatImportError } from './processor/dag-processor.js';
+export { DagProcessor, resolveDagProcessorOptions, formatImportError, DAG_PROCESSOR_JOB } from './processor/dag-processor.js';
 export type { DagProcessorOptions, ProcessorPassResult } from './processor/dag-processor.js';
 export { Scheduler, resolveSchedulerOptions, SCHEDULER_JOB } from './scheduler/scheduler.js';
 export type { SchedulerOptions } from './scheduler/scheduler.js';

@@ -1,9 +1,10 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { MetadataStore } from '@updraft/store';
 import { type CliConfig, readConfig } from '../config.js';
 import { CliError } from '../errors.js';
 import { dagsFolderOption } from '../program.js';
 import { openConfiguredStore, untilSignal } from '../services.js';
+import { outputFolders, startWeb, type WebOptions, webOptions } from './web.js';
 
 /** A running component; `stop` ends it gracefully. */
 interface Running {
@@ -105,18 +106,26 @@ export function registerComponentCommands(program: Command, env: NodeJS.ProcessE
       await serve(store, [await startScheduler(store, config)]);
     });
 
-  program
-    .command('standalone')
-    .description('everything on one machine: migrate the database, then the DAG processor, the scheduler and the local executor')
-    .addOption(dagsFolderOption(env))
-    .addOption(new Option('--host <host>', 'address of the web server').default('127.0.0.1'))
-    .addOption(new Option('-p, --port <port>', 'port of the web server').default('8080'))
-    .action(async (opts: { dagsFolder: string }) => {
+  webOptions(
+    program
+      .command('standalone')
+      .description('everything on one machine: migrate the database, then the DAG processor, the scheduler with the local executor, and the API and web UI')
+      .addOption(dagsFolderOption(env)),
+    env,
+  )
+    .option('--no-web', 'run without the API server and web UI')
+    .action(async (opts: WebOptions & { dagsFolder: string; web: boolean }) => {
       const config = readConfig(env);
       const store = await openConfiguredStore(config, { migrate: true });
       const processor = await startProcessor(store, config, opts.dagsFolder);
       const scheduler = await startScheduler(store, config);
-      log(`standalone: ready (home ${config.home}). Unpause and trigger a DAG: npx updraft dags unpause <dag_id> && npx updraft dags trigger <dag_id>`);
-      await serve(store, [processor, scheduler]);
+      const components: Running[] = [processor, scheduler];
+      if (opts.web) {
+        const web = await startWeb(store, config, opts, outputFolders(env, opts.dagsFolder));
+        components.push(web);
+        log(`api-server: listening on ${web.url}`);
+      }
+      log(`standalone: ready (home ${config.home}). Unpause and trigger a DAG in the UI, or: npx updraft dags unpause <dag_id> && npx updraft dags trigger <dag_id>`);
+      await serve(store, components);
     });
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { type SerializedDag, serializedDagToJson } from '@updraft/core';
 import { listDagFiles, mightDefineDags } from '@updraft/engine';
@@ -53,6 +54,9 @@ export function resolveDagProcessorOptions(o: DagProcessorOptions): Resolved {
   };
 }
 
+/** Job type of DAG processors in the store's job table, as Airflow's. */
+export const DAG_PROCESSOR_JOB = 'DagProcessorJob';
+
 interface FileState {
   mtimeMs: number;
   size: number;
@@ -82,6 +86,7 @@ export class DagProcessor {
   #timer: NodeJS.Timeout | null = null;
   #pass: Promise<ProcessorPassResult> | null = null;
   #stopped = false;
+  #jobId: number | null = null;
 
   constructor(options: DagProcessorOptions) {
     this.options = resolveDagProcessorOptions(options);
@@ -96,8 +101,13 @@ export class DagProcessor {
     return this.#pass;
   }
 
-  /** Processes the folder now and then every `pollIntervalMs` until {@link stop}. */
+  /**
+   * Registers the processor's job (the API's health check reads its heartbeat), processes the folder now and then
+   * every `pollIntervalMs` until {@link stop}.
+   */
   async start(): Promise<ProcessorPassResult> {
+    const job = await this.options.store.startJob({ jobType: DAG_PROCESSOR_JOB, hostname: hostname(), pid: process.pid, at: this.options.now() });
+    this.#jobId = job.id;
     const first = await this.processOnce();
     const loop = (): void => {
       if (this.#stopped) return;
@@ -118,6 +128,8 @@ export class DagProcessor {
     if (this.#timer) clearTimeout(this.#timer);
     await this.#pass?.catch(() => undefined);
     for (const p of this.#parsers) p.close();
+    if (this.#jobId !== null) await this.options.store.endJob(this.#jobId, 'success', this.options.now());
+    this.#jobId = null;
   }
 
   async #doPass(): Promise<ProcessorPassResult> {
@@ -165,6 +177,7 @@ export class DagProcessor {
     if (toParse.length > 0 || removed.length > 0) {
       await store.markStaleDags({ activeDagIds: [...this.#files.values()].flatMap((f) => f.dagIds) });
     }
+    if (this.#jobId !== null) await store.heartbeatJob(this.#jobId, now);
     return { parsed: toParse.map((t) => t.file), removed, importErrors, dags: [...this.#files.values()].reduce((n, f) => n + f.dagIds.length, 0) };
   }
 
