@@ -54,7 +54,7 @@ export async function startWeb(store: MetadataStore, config: CliConfig, web: Web
       `\n  Login with username "${admin.username}" and password "${admin.password}"\n  (shown once; also in ${admin.passwordFile}, mode 0600)\n\n`,
     );
   }
-  let uiFolder: string | null = null;
+  let uiFolder: string | null;
   try {
     const { uiDistPath } = await import('@updraft/ui');
     uiFolder = existsSync(join(uiDistPath(), 'index.html')) ? uiDistPath() : null;
