@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { FailTaskError, type TaskContext } from '@updraft/core';
 import type { EvaluationMetrics } from './evaluation.js';
@@ -16,7 +16,15 @@ export async function generateReport(ctx: TaskContext<PipelineParams>): Promise<
     throw new FailTaskError("no XCom 'accuracy' from evaluate_model in this run: run evaluate_model first (tasks test runs a task alone, without XComs)");
   }
   const metrics = (await ctx.ti.xcomPull({ taskIds: 'evaluate_model', key: 'metrics' })) as EvaluationMetrics | undefined;
-  const text = renderReport({ runId: ctx.runId, accuracy, metrics, dataFile: relative(paths.baseDir, paths.dataFile), modelFile: relative(paths.baseDir, paths.modelFile) });
+  const onnxFile = join(dirname(paths.modelFile), 'model.onnx');
+  const text = renderReport({
+    runId: ctx.runId,
+    accuracy,
+    metrics,
+    dataFile: relative(paths.baseDir, paths.dataFile),
+    modelFile: relative(paths.baseDir, paths.modelFile),
+    onnxFile: existsSync(onnxFile) ? relative(paths.baseDir, onnxFile) : undefined,
+  });
   mkdirSync(dirname(paths.reportFile), { recursive: true });
   const tmp = join(dirname(paths.reportFile), `.${basename(paths.reportFile)}.${process.pid}.tmp`);
   writeFileSync(tmp, text);
@@ -29,7 +37,7 @@ const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 const fixed = (x: number): string => x.toFixed(4);
 
 /** The report's Markdown. Deterministic: the same inputs give the same bytes. */
-export function renderReport(r: { runId: string; accuracy: number; metrics: EvaluationMetrics | undefined; dataFile: string; modelFile: string }): string {
+export function renderReport(r: { runId: string; accuracy: number; metrics: EvaluationMetrics | undefined; dataFile: string; modelFile: string; onnxFile?: string | undefined }): string {
   const m = r.metrics;
   const lines: string[] = ['# Model accuracy report', '', `Run \`${r.runId}\` of DAG \`mlops_pipeline\`.`, ''];
   lines.push(`**Accuracy: ${fixed(r.accuracy)}** (${pct(r.accuracy)}${m ? ` of ${m.data.testRows} test rows` : ''})`, '');
@@ -50,6 +58,7 @@ export function renderReport(r: { runId: string; accuracy: number; metrics: Eval
     '',
     `\`${r.modelFile}\`: ${typeof m.model.type === 'string' ? m.model.type : 'model'}`,
     '',
+    ...(r.onnxFile === undefined ? [] : [`\`${r.onnxFile}\`: the same forest as an ONNX model (\`ai.onnx.ml\` TreeEnsembleClassifier), for any ONNX runtime`, '']),
     '| Parameter | Value |',
     '|---|---|',
     ...Object.entries(m.model)
