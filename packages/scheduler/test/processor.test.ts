@@ -101,4 +101,19 @@ describe('DAG processor', () => {
     expect((await store.listImportErrors()).total).toBe(100);
     expect((await store.listImportErrors({ limit: 1 })).items[0]?.stackTrace).toMatch(/invalid schedule/);
   });
+
+  it('once started, picks up a new file on its next poll, and heartbeats its job', async () => {
+    writeFileSync(join(dags, 'a.ts'), good('a'));
+    processor = new DagProcessor({ store, dagsFolder: dags, pollIntervalMs: 100 });
+    await processor.start();
+    const job = await store.latestJob('DagProcessorJob', { onlyRunning: true });
+    expect(job?.pid).toBe(process.pid);
+    writeFileSync(join(dags, 'b.ts'), good('b'));
+    // Wait for the poll that sees it: every pass after start heartbeats the job, so wait on the store.
+    for (let i = 0; i < 200 && !(await store.getDag('b')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await store.getDag('b'))?.fileloc).toBe(join(dags, 'b.ts'));
+    await processor.stop();
+    processor = undefined;
+    expect((await store.latestJob('DagProcessorJob'))?.state).toBe('success');
+  });
 });
