@@ -13,19 +13,22 @@ import { useLiveEvents } from '../live.js';
 
 type StatusFilter = 'all' | 'active' | 'paused';
 
+const PAGE = 50;
+
 /** Every DAG: search, tag and status filters, pause switch, trigger, the last runs, next run, schedule, owner. */
 export function DagListPage() {
   const [params, setParams] = useSearchParams();
   const search = params.get('search') ?? '';
   const tags = params.getAll('tag');
   const status = (params.get('status') ?? 'all') as StatusFilter;
+  const offset = Math.max(0, Number(params.get('offset')) || 0);
   const deferredSearch = useDeferredValue(search);
   const canTrigger = useCan('op');
   useLiveEvents(undefined);
 
   const list = useQuery({
-    queryKey: ['dags', { search: deferredSearch, tags, status }],
-    queryFn: () => api.listDags({ search: deferredSearch, tags, paused: status === 'all' ? undefined : status === 'paused' }),
+    queryKey: ['dags', { search: deferredSearch, tags, status, offset }],
+    queryFn: () => api.listDags({ search: deferredSearch, tags, paused: status === 'all' ? undefined : status === 'paused', limit: PAGE, offset }),
     placeholderData: keepPreviousData,
   });
   // Tags to filter by come from all DAGs, not the filtered ones, so choosing one does not hide the others.
@@ -40,10 +43,18 @@ export function DagListPage() {
     }
   }, [list.data]);
 
-  const update = (change: (p: URLSearchParams) => void) => {
-    const next = new URLSearchParams(params);
-    change(next);
-    setParams(next, { replace: true });
+  // From the current URL, not this render's: two quick clicks must not undo each other.
+  const update = (change: (p: URLSearchParams) => void, keepPage = false) => {
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        // A new filter starts at the first page.
+        if (!keepPage) next.delete('offset');
+        change(next);
+        return next;
+      },
+      { replace: true },
+    );
   };
 
   return (
@@ -64,7 +75,11 @@ export function DagListPage() {
             type="search"
             placeholder="Search DAGs"
             value={search}
-            onChange={(e) => update((p) => (e.target.value ? p.set('search', e.target.value) : p.delete('search')))}
+            onChange={(e) => {
+              // Read now: the update runs later, when React has already put the old value back in the input.
+              const value = e.target.value;
+              update((p) => (value ? p.set('search', value) : p.delete('search')));
+            }}
           />
         </label>
         <div className="segmented" role="group" aria-label="Status">
@@ -86,8 +101,9 @@ export function DagListPage() {
                   aria-pressed={on}
                   onClick={() =>
                     update((p) => {
+                      const current = p.getAll('tag');
                       p.delete('tag');
-                      for (const x of on ? tags.filter((y) => y !== t) : [...tags, t]) p.append('tag', x);
+                      for (const x of current.includes(t) ? current.filter((y) => y !== t) : [...current, t]) p.append('tag', x);
                     })
                   }
                 >
@@ -127,6 +143,19 @@ export function DagListPage() {
               ))}
             </tbody>
           </table>
+          {list.data.total_entries > PAGE && (
+            <div className="pager">
+              <button type="button" className="button small" disabled={offset === 0} onClick={() => update((p) => p.set('offset', String(Math.max(0, offset - PAGE))), true)}>
+                ← Previous
+              </button>
+              <span className="small muted">
+                {offset + 1}–{offset + list.data.dags.length} of {list.data.total_entries}
+              </span>
+              <button type="button" className="button small" disabled={offset + PAGE >= list.data.total_entries} onClick={() => update((p) => p.set('offset', String(offset + PAGE)), true)}>
+                Next →
+              </button>
+            </div>
+          )}
         </div>
       )}
     </div>

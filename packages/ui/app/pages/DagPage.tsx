@@ -44,13 +44,18 @@ export function DagPage() {
   const tasks = useQuery({ queryKey: ['tasks', dagId], queryFn: () => api.listTasks(dagId), staleTime: 60_000 });
 
   const set = (change: Record<string, string | null>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(change)) {
-      if (v === null) next.delete(k);
-      else next.set(k, v);
-    }
     // Switching tabs is a step back can undo; selecting cells and run counts is not.
-    setParams(next, { replace: !('tab' in change) });
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        for (const [k, v] of Object.entries(change)) {
+          if (v === null) next.delete(k);
+          else next.set(k, v);
+        }
+        return next;
+      },
+      { replace: !('tab' in change) },
+    );
   };
 
   // The Graph shows the chosen run, else the latest.

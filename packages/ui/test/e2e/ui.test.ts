@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildUiInto, chromiumInstalled, DEFAULT_CHROMIUM, launchChromium, logIn, screenshot, type Browser } from './harness.js';
+import { tutorialFixture } from './fixture.js';
 import { startMockApi, type MockApi } from './mock-api.js';
 
 const executable = process.env.UPDRAFT_CHROMIUM ?? DEFAULT_CHROMIUM;
@@ -227,5 +228,36 @@ describe.skipIf(!installed && !required)('UI in Chromium', () => {
     await screenshot(page, 'e2e', '15-marked-failed');
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it.skipIf(realUrl !== null)('pages through many DAGs, searches and filters by tag and status', async () => {
+    const many = await startMockApi({ staticDir: dist, fixture: tutorialFixture({ extraDags: 60 }) });
+    const { page, problems } = await openPage();
+    try {
+      await logIn(page, many.url, adminUser, adminPassword);
+      const rows = page.locator('[data-testid="dag-row"]');
+      await rows.first().waitFor();
+      expect(await rows.count()).toBe(50);
+      await page.getByRole('button', { name: 'Next →' }).click();
+      await page.getByText('51–63 of 63').waitFor();
+      expect(await rows.count()).toBe(13);
+      await screenshot(page, 'e2e', '16-dag-list-page-2');
+
+      await page.getByRole('searchbox', { name: 'Search DAGs' }).fill('etl_01');
+      await page.getByText('10 DAGs').waitFor();
+      expect(await rows.first().getAttribute('data-dag-id')).toBe('etl_010');
+      await page.getByRole('searchbox', { name: 'Search DAGs' }).fill('');
+      await page.getByRole('group', { name: 'Filter by tag' }).getByRole('button', { name: 'tutorial' }).click();
+      await page.getByText('1 DAG', { exact: true }).waitFor();
+      expect(await rows.first().getAttribute('data-dag-id')).toBe('mlops_pipeline');
+      await page.getByRole('group', { name: 'Filter by tag' }).getByRole('button', { name: 'tutorial' }).click();
+      await page.getByRole('group', { name: 'Status' }).getByRole('button', { name: 'Paused' }).click();
+      await page.getByText('21 DAGs').waitFor();
+      await screenshot(page, 'e2e', '17-dag-list-paused');
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+      await many.close();
+    }
   });
 });
