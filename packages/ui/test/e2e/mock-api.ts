@@ -211,8 +211,9 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
 
   function setTi(ti: Ti, state: string | null) {
     ti.state = state;
+    // A cleared task instance (null) waiting for its next try (scheduled) leaves its past tries as they ended.
     const cur = ti.tries[ti.tries.length - 1];
-    if (cur) cur.state = state;
+    if (cur && state !== null && state !== 'scheduled') cur.state = state;
     emit({ type: 'task_instance', dag_id: ti.dag_id, dag_run_id: ti.dag_run_id, task_id: ti.task_id, map_index: -1, state, try_number: ti.try_number });
   }
 

@@ -226,6 +226,15 @@ describe.skipIf(!installed && !required)('UI in Chromium', () => {
     await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
     await page.locator(`[data-testid="grid-cell"][data-run="${runId}"][data-state="failed"]`).waitFor();
     await screenshot(page, 'e2e', '15-marked-failed');
+
+    // Clear: the task runs again, as a second try with its own log.
+    await page.getByTestId('ti-panel').getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
+    await page.getByTestId('ti-panel').getByRole('tab', { name: /Try 2/ }).waitFor();
+    await page.locator(`[data-testid="grid-cell"][data-run="${runId}"][data-state="success"]`).waitFor();
+    await page.getByTestId('ti-panel').getByRole('tab', { name: /Try 2/ }).click();
+    await log.filter({ hasText: 'third line' }).waitFor();
+    await screenshot(page, 'e2e', '15b-cleared-try-2');
     expect(problems).toEqual([]);
     await page.close();
   });
