@@ -75,6 +75,8 @@ export const DagRunType = {
   MANUAL: 'manual',
   /** Created by `dags test` or backfill. */
   BACKFILL: 'backfill',
+  /** Created because an asset the DAG waits for was updated. */
+  ASSET_TRIGGERED: 'asset_triggered',
 } as const;
 /** One of {@link DagRunType}'s values. */
 export type DagRunType = (typeof DagRunType)[keyof typeof DagRunType];

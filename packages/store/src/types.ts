@@ -36,20 +36,9 @@ export interface ListOptions<F extends string> {
   direction?: SortDirection;
 }
 
-/** How a DAG run came to be (Airflow's `DagRunType`). */
-export const DagRunType = {
-  /** Created by the scheduler from the DAG's schedule. */
-  SCHEDULED: 'scheduled',
-  /** Triggered by a user (UI, API or CLI). */
-  MANUAL: 'manual',
-  /** Created by a backfill. */
-  BACKFILL: 'backfill',
-  /** Created because an asset the DAG waits for was updated. */
-  ASSET_TRIGGERED: 'asset_triggered',
-} as const;
-
-/** A DAG run type name. */
-export type DagRunType = (typeof DagRunType)[keyof typeof DagRunType];
+/** How a DAG run came to be (Airflow's `DagRunType`), from the authoring package. */
+export { DagRunType } from '@updraft/core';
+import type { DagRunType } from '@updraft/core';
 
 // ---------------------------------------------------------------------------------------------------- DAGs
 

@@ -354,7 +354,7 @@ export class Scheduler {
         maxTries: ti.maxTries,
         dagFile: dagRow.fileloc,
         run: {
-          runType: run.runType === 'asset_triggered' ? 'manual' : run.runType,
+          runType: run.runType,
           logicalDate: run.logicalDate,
           dataInterval: run.dataIntervalStart && run.dataIntervalEnd ? { start: run.dataIntervalStart, end: run.dataIntervalEnd } : null,
           conf: run.conf,
