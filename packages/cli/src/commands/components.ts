@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Executor } from '@updraft/engine';
 import type { MetadataStore } from '@updraft/store';
 import { type CliConfig, readConfig } from '../config.js';
 import { CliError } from '../errors.js';
@@ -24,19 +25,41 @@ async function startProcessor(store: MetadataStore, config: CliConfig, dagsFolde
   return processor;
 }
 
-async function startScheduler(store: MetadataStore, config: CliConfig): Promise<Running & { name: string }> {
+/** The scheduler's executor as `UPDRAFT_EXECUTOR` names it, and how to describe it in the start line. */
+async function createExecutor(store: MetadataStore, config: CliConfig): Promise<{ executor: Executor; name: string; description: string }> {
+  if (config.executor === 'bullmq') {
+    const { BullMqExecutor, maskRedisUrl } = await import('@updraft/distributed');
+    const redisUrl = requireRedisUrl(config, 'UPDRAFT_EXECUTOR=bullmq');
+    const executor = await asCliError(async () => {
+      const e = new BullMqExecutor({
+        redisUrl,
+        ...(config.redisPrefix ? { prefix: config.redisPrefix } : {}),
+        ...(config.parallelism ? { parallelism: config.parallelism } : {}),
+        onWarning: (m) => log(`warning: ${m}`),
+      });
+      await e.whenChecked();
+      return e;
+    });
+    return { executor, name: 'BullMqExecutor', description: `the BullMQ executor on ${maskRedisUrl(redisUrl)} (parallelism ${executor.parallelism})` };
+  }
   const { LocalExecutor } = await import('@updraft/engine');
-  const { Scheduler, StoreXComBackend } = await import('@updraft/scheduler');
+  const { StoreXComBackend } = await import('@updraft/scheduler');
   const executor = new LocalExecutor({
     xcoms: new StoreXComBackend(store, config.xcomSizeLimitBytes ? { sizeLimitBytes: config.xcomSizeLimitBytes } : {}),
     logsFolder: config.logsFolder,
     ...(config.parallelism ? { parallelism: config.parallelism } : {}),
     ...(config.xcomSizeLimitBytes ? { xcomSizeLimitBytes: config.xcomSizeLimitBytes } : {}),
   });
+  return { executor, name: 'LocalExecutor', description: `the LocalExecutor (parallelism ${executor.parallelism}), logs in ${config.logsFolder}` };
+}
+
+async function startScheduler(store: MetadataStore, config: CliConfig): Promise<Running & { name: string }> {
+  const { Scheduler } = await import('@updraft/scheduler');
+  const { executor, name, description } = await createExecutor(store, config);
   const scheduler = new Scheduler({
     store,
     executor,
-    executorName: 'LocalExecutor',
+    executorName: name,
     ...(config.heartbeatTimeoutMs ? { heartbeatTimeoutMs: config.heartbeatTimeoutMs } : {}),
   });
   try {
@@ -46,8 +69,69 @@ async function startScheduler(store: MetadataStore, config: CliConfig): Promise<
     if ((e as Error).name === 'SchedulerAlreadyRunningError') throw new CliError((e as Error).message, 1, { cause: e });
     throw e;
   }
-  log(`scheduler: running with the LocalExecutor (parallelism ${executor.parallelism}), logs in ${config.logsFolder}`);
+  log(`scheduler: running with ${description}`);
   return { name: 'scheduler', stop: () => scheduler.stop() };
+}
+
+async function startWorker(store: MetadataStore, config: CliConfig, opts: { queues: string; concurrency: string }): Promise<Running> {
+  const { Worker, maskRedisUrl } = await import('@updraft/distributed');
+  const redisUrl = requireRedisUrl(config, 'updraft worker');
+  const concurrency = Number(opts.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliError(`--concurrency must be a positive integer, got ${JSON.stringify(opts.concurrency)}`, 2);
+  const queues = opts.queues.split(',').map((q) => q.trim()).filter(Boolean);
+  const worker = await asCliError(async () => {
+    const w = new Worker({
+      store,
+      redisUrl,
+      logsFolder: config.logsFolder,
+      queues,
+      concurrency,
+      ...(config.redisPrefix ? { prefix: config.redisPrefix } : {}),
+      ...(config.workerLockDurationMs ? { lockDurationMs: config.workerLockDurationMs } : {}),
+      ...(config.workerStalledIntervalMs ? { stalledIntervalMs: config.workerStalledIntervalMs } : {}),
+      ...(config.workerMaxStalledCount !== undefined ? { maxStalledCount: config.workerMaxStalledCount } : {}),
+      ...(config.xcomSizeLimitBytes ? { xcomSizeLimitBytes: config.xcomSizeLimitBytes } : {}),
+      onWarning: (m) => log(`warning: ${m}`),
+    });
+    await w.start();
+    return w;
+  });
+  log(`worker: taking tries from queue(s) ${queues.join(', ')} on ${maskRedisUrl(redisUrl)} (concurrency ${concurrency}), logs in ${config.logsFolder}`);
+  return { stop: () => worker.stop() };
+}
+
+function requireRedisUrl(config: CliConfig, what: string): string {
+  if (!config.redisUrl) throw new CliError(`${what} needs UPDRAFT_REDIS_URL, e.g. redis://:password@redis:6379/0`, 2);
+  return config.redisUrl;
+}
+
+/** Bad options (a malformed Redis URL, say) become a usage error with the library's message. */
+async function asCliError<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (e) {
+    const name = (e as Error).name;
+    if (name === 'InvalidRedisUrlError' || name === 'InvalidDistributedOptionError') throw new CliError((e as Error).message, 2, { cause: e });
+    throw e;
+  }
+}
+
+/** `db migrate --create-admin-from-env`: the admin of a Docker Compose stack, created once. */
+async function createAdminFromEnv(config: CliConfig): Promise<void> {
+  const { username, password } = config.wwwUser;
+  if (!username || !password) throw new CliError('--create-admin-from-env needs _UPDRAFT_WWW_USER_USERNAME and _UPDRAFT_WWW_USER_PASSWORD', 2);
+  const { openUsers } = await import('@updraft/api');
+  const users = openUsers({ home: config.home });
+  if (users.list().some((u) => u.username === username)) {
+    process.stdout.write(`user ${username} exists; left as it is\n`);
+    return;
+  }
+  try {
+    await users.create(username, 'admin', password);
+  } catch (e) {
+    throw new CliError((e as Error).message, 1, { cause: e });
+  }
+  process.stdout.write(`created admin ${username}\n`);
 }
 
 /** Runs components until SIGINT or SIGTERM, then stops them in reverse order and closes the store. */
@@ -69,7 +153,8 @@ export function registerComponentCommands(program: Command, env: NodeJS.ProcessE
   const db = program.command('db').description('manage the metadata database');
   db.command('migrate')
     .description('create or upgrade the metadata database (idempotent; safe to run twice at once on PostgreSQL)')
-    .action(async () => {
+    .option('--create-admin-from-env', 'then create the admin user _UPDRAFT_WWW_USER_USERNAME with password _UPDRAFT_WWW_USER_PASSWORD unless it exists')
+    .action(async (opts: { createAdminFromEnv?: boolean }) => {
       const config = readConfig(env);
       const store = await openConfiguredStore(config);
       try {
@@ -78,6 +163,7 @@ export function registerComponentCommands(program: Command, env: NodeJS.ProcessE
       } finally {
         await store.close();
       }
+      if (opts.createAdminFromEnv) await createAdminFromEnv(config);
     });
 
   program
@@ -99,11 +185,22 @@ export function registerComponentCommands(program: Command, env: NodeJS.ProcessE
 
   program
     .command('scheduler')
-    .description('run the scheduler with the local executor')
+    .description('run the scheduler, with the executor UPDRAFT_EXECUTOR names (local, or bullmq for updraft workers)')
     .action(async () => {
       const config = readConfig(env);
       const store = await openConfiguredStore(config, { migrate: true });
       await serve(store, [await startScheduler(store, config)]);
+    });
+
+  program
+    .command('worker')
+    .description('run task tries from the BullMQ queues in Redis (UPDRAFT_REDIS_URL), recording them in the metadata database')
+    .option('-q, --queues <names>', 'comma-separated queues to take tries from (a task\'s queue argument)', 'default')
+    .option('-c, --concurrency <n>', 'most tries running at once on this worker', '16')
+    .action(async (opts: { queues: string; concurrency: string }) => {
+      const config = readConfig(env);
+      const store = await openConfiguredStore(config);
+      await serve(store, [await startWorker(store, config, opts)]);
     });
 
   webOptions(
