@@ -13,6 +13,14 @@ const sections: Record<string, (n: number) => Record<string, unknown> | Promise<
   pipeline: benchPipeline,
   forest: benchForest,
   scheduler: benchScheduler,
+  // The API's and the UI's own benchmarks live beside their packages.
+  api: async () => (await import('../packages/api/bench/api-latency.js')).benchApiLatency(),
+  ui: async () => {
+    const result = await (await import('../packages/ui/bench/render.js')).benchUiRender();
+    console.log('\n## Web UI in Chromium (mock API; first render, medians)\n');
+    console.log(JSON.stringify(result, null, 2));
+    return result as unknown as Record<string, unknown>;
+  },
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const w of wanted) if (!(w in sections)) throw new Error(`unknown section ${w}; sections: ${Object.keys(sections).join(', ')}`);
