@@ -2,12 +2,14 @@
 import { readFileSync } from 'node:fs';
 
 const file = process.argv[2] ?? 'test-results/vitest.json';
+// Steps before the tests (lint, type check) that failed, each counted as one failure.
+const stepsFailed = Number(process.argv[3] ?? 0);
 let report;
 try {
   report = JSON.parse(readFileSync(file, 'utf8'));
 } catch (e) {
   console.log(`no test report at ${file}: ${e.message}`);
-  console.log('0 passed, 1 failed');
+  console.log(`0 passed, ${1 + stepsFailed} failed`);
   process.exit(1);
 }
 const passed = report.numPassedTests ?? 0;
@@ -15,7 +17,7 @@ const passed = report.numPassedTests ?? 0;
 const brokenFiles = (report.testResults ?? []).filter(
   (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
 ).length;
-const failed = (report.numFailedTests ?? 0) + brokenFiles;
+const failed = (report.numFailedTests ?? 0) + brokenFiles + stepsFailed;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
