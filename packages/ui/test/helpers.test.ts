@@ -81,6 +81,16 @@ describe('describeImportError', () => {
     expect(v).toEqual({ id: 3, file: '/dags/bad.ts', line: 7, message: "Expected ';'", details: 'at x (/dags/bad.ts:7:3)' });
   });
 
+  it('leaves out the file and line that start the message (the banner shows them beside it)', () => {
+    const trace = '/dags/x.y/bad.ts:2: syntax error: Expected "}" but found ";"\n\nError: Transform failed';
+    const v = describeImportError({ import_error_id: 1, timestamp: '', filename: '/dags/x.y/bad.ts', stack_trace: trace });
+    expect(v.message).toBe('syntax error: Expected "}" but found ";"');
+    expect(v.line).toBe(2);
+    expect(describeImportError({ import_error_id: 1, timestamp: '', filename: '/dags/bad.ts', stack_trace: 'bad.ts:4:1: oops' }).message).toBe('oops');
+    // Another file's position is part of the message.
+    expect(describeImportError({ import_error_id: 1, timestamp: '', filename: '/dags/bad.ts', stack_trace: 'helper.ts:4: oops' }).message).toBe('helper.ts:4: oops');
+  });
+
   it('falls back to "line N", and to no line', () => {
     expect(describeImportError({ import_error_id: 1, timestamp: '', filename: 'a.ts', stack_trace: 'boom at line 12' }).line).toBe(12);
     expect(describeImportError({ import_error_id: 1, timestamp: '', filename: 'a.ts', stack_trace: 'boom' }).line).toBeNull();

@@ -25,5 +25,8 @@ export function describeImportError(e: ImportErrorResponse): ImportErrorView {
   // `file.ts:12:3`, `file.ts:12`, or "line 12": the first mention of this file wins, then any "line N".
   const at = new RegExp(`${name.replace(ESCAPE, '\\$&')}:(\\d+)`).exec(text) ?? /\bline (\d+)/i.exec(text);
   const line = at ? Number(at[1]) : null;
-  return { id: e.import_error_id, file, line: line !== null && line > 0 ? line : null, message: message || 'Import failed', details };
+  // The DAG processor starts its message with `<file>:<line>[:<col>]: `, which the banner shows beside it already.
+  const own = new RegExp(`^(?:${file.replace(ESCAPE, '\\$&')}|${name.replace(ESCAPE, '\\$&')})(?::\\d+){0,2}:\\s*`);
+  const shown = message.replace(own, '');
+  return { id: e.import_error_id, file, line: line !== null && line > 0 ? line : null, message: shown || message || 'Import failed', details };
 }

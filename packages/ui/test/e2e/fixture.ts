@@ -89,7 +89,6 @@ export function tutorialFixture(options: { historyRuns?: number; extraDags?: num
     is_paused: true,
     params: {
       output_dir: { value: null, description: 'Folder for data/, models/ and report/.', schema: { type: ['string', 'null'] } },
-      n_estimators: { value: 100, description: 'Trees in the forest.', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
     },
     doc_md: 'Trains a RandomForest on Iris and reports its accuracy.',
     fileloc: '/srv/updraft/mlops/dags/mlops_pipeline.ts',
@@ -114,7 +113,7 @@ export function tutorialFixture(options: { historyRuns?: number; extraDags?: num
     owners: ['qa'],
     schedule: null,
     is_paused: false,
-    params: {},
+    params: { times: { value: 1, description: 'How often to echo.', schema: { type: 'integer', minimum: 1 } } },
     doc_md: null,
     fileloc: '/srv/updraft/dags/xss_probe.ts',
     source: '// <script>window.__xss = "source"</script>\n',
