@@ -1,23 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { extname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.js';
 import { NotFoundHttpError } from '../errors.js';
+import { mediaType } from '../output-files.js';
 import { resolveInside } from '../safe-path.js';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.log': 'text/plain; charset=utf-8',
-  '.csv': 'text/csv; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.svg': 'image/svg+xml',
-};
 
 /**
  * Files written by pipelines (reports, metrics, models), served for the UI from the configured output
@@ -46,7 +33,7 @@ export function outputRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const file = await resolveInside(root, request.params['*'].split('/'));
       const info = await stat(file);
       if (!info.isFile()) throw new NotFoundHttpError('File not found');
-      const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+      const type = mediaType(file);
       reply.header('content-security-policy', "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'");
       if (type === 'application/octet-stream') reply.header('content-disposition', 'attachment');
       return reply.type(type).header('content-length', info.size).send(createReadStream(file));
