@@ -7,7 +7,8 @@ import type { ApiContext } from '../context.js';
 import { HttpError, ValidationHttpError } from '../errors.js';
 import { DATE_TIME, dateParam, ORDER_BY_PARAM, orderBy, page, PAGE_PARAMS, type PageQuery } from '../http/query.js';
 import { dagOr404, runOr404, serializedDag, taskInstanceOr404 } from '../lookup.js';
-import { toTaskInstanceResponse, toTryResponse, type RunDates } from '../serialize/runs.js';
+import { FALLBACK_DATES, runDatesFor, runKey } from '../run-dates.js';
+import { toTaskInstanceResponse, toTryResponse } from '../serialize/runs.js';
 
 const TI_PARAMS = {
   type: 'object',
@@ -134,26 +135,13 @@ export function taskInstanceRoutes(app: FastifyInstance, ctx: ApiContext): void 
         ...(states && { states }),
         ...(q.map_index?.[0] !== undefined && { mapIndex: q.map_index[0] }),
       });
-      const runs = await runsFor(result.items, run);
+      const runs = await runDatesFor(store, result.items, run ? [run] : []);
       return {
-        task_instances: result.items.map((ti) => toTaskInstanceResponse(ti, runs.get(`${ti.dagId}\0${ti.runId}`) ?? FALLBACK_DATES)),
+        task_instances: result.items.map((ti) => toTaskInstanceResponse(ti, runs.get(runKey(ti)) ?? FALLBACK_DATES)),
         total_entries: result.total,
       };
     },
   );
-
-  /** The runs of listed task instances, for their dates: one query per distinct run. */
-  async function runsFor(tis: readonly { dagId: string; runId: string }[], known: DagRun | null): Promise<Map<string, RunDates>> {
-    const runs = new Map<string, RunDates>();
-    if (known) runs.set(`${known.dagId}\0${known.runId}`, known);
-    for (const ti of tis) {
-      const key = `${ti.dagId}\0${ti.runId}`;
-      if (runs.has(key)) continue;
-      const run = await store.getDagRun(ti.dagId, ti.runId);
-      if (run) runs.set(key, run);
-    }
-    return runs;
-  }
 
   app.get<{ Params: TiParams; Querystring: { map_index: number } }>(
     '/api/v2/dags/:dag_id/dagRuns/:dag_run_id/taskInstances/:task_id',
@@ -225,9 +213,9 @@ export function taskInstanceRoutes(app: FastifyInstance, ctx: ApiContext): void 
       await ctx.audit(request, 'patch_task_instance', { dagId, runId, taskId, mapIndex, logicalDate: run.logicalDate, extra: JSON.stringify(body) });
       const fresh = await taskInstancesFor(store, dagId, await runsAround(store, run, body.include_past, body.include_future), [...new Set(affected.map((t) => t.taskId))]);
       const keys = new Set(affected.map((t) => t.id));
-      const runs = await runsFor(fresh, run);
+      const runs = await runDatesFor(store, fresh, [run]);
       const list = fresh.filter((t) => keys.has(t.id));
-      return { task_instances: list.map((t) => toTaskInstanceResponse(t, runs.get(`${t.dagId}\0${t.runId}`) ?? run)), total_entries: list.length };
+      return { task_instances: list.map((t) => toTaskInstanceResponse(t, runs.get(runKey(t)) ?? run)), total_entries: list.length };
     },
   );
 
@@ -315,8 +303,8 @@ export function taskInstanceRoutes(app: FastifyInstance, ctx: ApiContext): void 
       if (body.prevent_running_task && tis.some((t) => t.state === 'running')) {
         throw new HttpError(400, 'Some of the task instances are running; prevent_running_task refuses to clear them');
       }
-      const byRun = new Map(runs.map((r) => [`${r.dagId}\0${r.runId}`, r]));
-      const listed = tis.map((t) => toTaskInstanceResponse(t, byRun.get(`${t.dagId}\0${t.runId}`) ?? FALLBACK_DATES));
+      const byRun = new Map(runs.map((r) => [runKey(r), r]));
+      const listed = tis.map((t) => toTaskInstanceResponse(t, byRun.get(runKey(t)) ?? FALLBACK_DATES));
       if (!body.dry_run) {
         await clearAndRequeue(store, serialized, tis, body.reset_dag_runs);
         await ctx.audit(request, 'post_clear_task_instances', { dagId, runId: body.dag_run_id ?? null, extra: JSON.stringify(body) });
@@ -325,6 +313,3 @@ export function taskInstanceRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
   );
 }
-
-/** Only when a run vanished between two reads (deleted meanwhile). */
-const FALLBACK_DATES: RunDates = { runAfter: new Date(0), logicalDate: null };

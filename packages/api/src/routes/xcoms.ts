@@ -1,8 +1,10 @@
+import type { DagRun, XComOrderField } from '@updraft/store';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.js';
 import { NotFoundHttpError } from '../errors.js';
-import { page, PAGE_PARAMS, type PageQuery } from '../http/query.js';
-import { runOr404, taskInstanceOr404 } from '../lookup.js';
+import { ORDER_BY_PARAM, orderBy, page, PAGE_PARAMS, type PageQuery } from '../http/query.js';
+import { dagOr404, runOr404, taskInstanceOr404 } from '../lookup.js';
+import { FALLBACK_DATES, runDatesFor, runKey } from '../run-dates.js';
 import { toXComResponse } from '../serialize/runs.js';
 
 const TI_PARAMS = {
@@ -13,7 +15,9 @@ const TI_PARAMS = {
 
 type TiParams = { dag_id: string; dag_run_id: string; task_id: string };
 
-/** XComs of a task instance: list (without values) and one entry with its value. */
+const XCOM_ORDER: Record<string, XComOrderField> = { key: 'key', xcom_key: 'key', task_id: 'taskId', map_index: 'mapIndex', timestamp: 'timestamp' };
+
+/** XComs: list (without values; `~` across DAGs, runs or tasks) and one entry with its value. */
 export function xcomRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { store, options } = ctx;
 
@@ -22,25 +26,32 @@ export function xcomRoutes(app: FastifyInstance, ctx: ApiContext): void {
     {
       config: { access: 'viewer' },
       schema: {
-        summary: 'Get Xcom Entries',
+        summary: 'Get Xcom Entries (`~` for dag_id, dag_run_id or task_id lists across them)',
         tags: ['XCom'],
         params: TI_PARAMS,
-        querystring: { type: 'object', properties: { ...PAGE_PARAMS, xcom_key: { type: 'string' }, map_index: { type: 'integer' } } },
+        querystring: {
+          type: 'object',
+          properties: { ...PAGE_PARAMS, order_by: ORDER_BY_PARAM, xcom_key: { type: 'string' }, map_index: { type: 'integer', minimum: -1 } },
+        },
       },
     },
     async (request) => {
       const { dag_id: dagId, dag_run_id: runId, task_id: taskId } = request.params;
       const q = request.query;
-      const run = await runOr404(store, dagId, runId);
+      const known: DagRun[] = [];
+      if (dagId !== '~' && runId !== '~') known.push(await runOr404(store, dagId, runId));
+      else if (dagId !== '~') await dagOr404(store, dagId);
       const result = await store.listXcoms({
         ...page(q, options.maximumPageLimit),
-        dagId,
-        runId,
-        taskIds: [taskId],
+        ...(q.order_by !== undefined && orderBy(q.order_by, XCOM_ORDER, 'key')),
+        ...(dagId !== '~' && { dagId }),
+        ...(runId !== '~' && { runId }),
+        ...(taskId !== '~' && { taskIds: [taskId] }),
         ...(q.xcom_key !== undefined && { keys: [q.xcom_key] }),
         ...(q.map_index !== undefined && { mapIndex: q.map_index }),
       });
-      return { xcom_entries: result.items.map((x) => toXComResponse(x, run)), total_entries: result.total };
+      const runs = await runDatesFor(store, result.items, known);
+      return { xcom_entries: result.items.map((x) => toXComResponse(x, runs.get(runKey(x)) ?? FALLBACK_DATES)), total_entries: result.total };
     },
   );
 

@@ -318,6 +318,28 @@ export function endpointSuite(target: StoreTarget): void {
       });
     });
 
+    describe('XComs across runs, tasks and DAGs', () => {
+      it('lists XComs with ~ for the task, the run or the DAG, each with its own run\'s dates', async () => {
+        const later = new Date('2025-01-02T00:00:00Z');
+        await f.store.createDagRun({ dagId: 'demo', runId: 'second', runType: 'manual', state: 'success', logicalDate: later, runAfter: later });
+        await f.store.createTaskInstances([{ dagId: 'demo', runId: 'second', taskId: 'extract' }]);
+        await f.store.setXcom({ dagId: 'demo', runId: 'second', taskId: 'extract', key: 'accuracy' }, 0.5);
+        const across = await get('/api/v2/dags/demo/dagRuns/~/taskInstances/extract/xcomEntries?xcom_key=accuracy');
+        expect(across.status).toBe(200);
+        expect(across.body.total_entries).toBe(2);
+        const byRun: Record<string, unknown> = Object.fromEntries((across.body.xcom_entries as Json[]).map((x) => [String(x.run_id), x.run_after]));
+        expect(byRun).toEqual({ [RUN_ID]: '2025-01-01T00:00:00.000Z', second: '2025-01-02T00:00:00.000Z' });
+        const tasks = await get(`${RUN}/taskInstances/~/xcomEntries`);
+        expect((tasks.body.xcom_entries as Json[]).map((x) => `${String(x.task_id)}.${String(x.key)}`).sort()).toEqual(['extract.accuracy', 'extract.return_value']);
+        expect((await get('/api/v2/dags/~/dagRuns/~/taskInstances/~/xcomEntries')).body.total_entries).toBe(3);
+        const paged = await get('/api/v2/dags/~/dagRuns/~/taskInstances/~/xcomEntries?limit=1&offset=2&order_by=key');
+        expect(paged.body.total_entries).toBe(3);
+        expect((paged.body.xcom_entries as Json[]).map((x) => x.key)).toEqual(['return_value']);
+        expect((await get('/api/v2/dags/nope/dagRuns/~/taskInstances/~/xcomEntries')).status).toBe(404);
+        expect((await get('/api/v2/dags/demo/dagRuns/nope/taskInstances/~/xcomEntries')).status).toBe(404);
+      });
+    });
+
     describe('monitor, import errors, audit log', () => {
       it('reports version and health from job heartbeats', async () => {
         expect((await get('/api/v2/version')).body.version).toMatch(/^\d+\.\d+\.\d+/);
