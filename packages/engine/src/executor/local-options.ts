@@ -12,10 +12,24 @@ export interface LocalExecutorOptions {
   /** Most tries running at once. Default 32, Airflow's `[core] parallelism`. */
   parallelism?: number;
   /**
-   * Runner processes kept booted and waiting, so a try starts without paying Node's boot. Each holds about
-   * 65 MB; 0 forks a runner for each try. Default 2.
+   * Runner processes kept booted and waiting while no try runs, so a try starts without paying Node's boot. Each
+   * holds about 65 MB. Under load the pool grows to as many runners as tries run at once (at most `parallelism`);
+   * the extra ones exit after `idleRunnerTimeoutMs` without work. 0 keeps none waiting. Default 2.
    */
   poolSize?: number;
+  /**
+   * Tries one runner process runs, one after another, before it exits and a fresh one takes its place (Celery's
+   * `worker_max_tasks_per_child`). 1 gives every try a process of its own, as before runner reuse. See ADR-002.
+   * Default 100.
+   */
+  maxTriesPerRunner?: number;
+  /**
+   * A runner whose resident memory is above this after a try exits instead of taking another (Celery's
+   * `worker_max_memory_per_child`). Default 512 MiB.
+   */
+  maxRunnerRssBytes?: number;
+  /** A runner beyond `poolSize` that has waited this long without a try exits. Default 30000 ms. */
+  idleRunnerTimeoutMs?: number;
   /** How often a running try's runner reports it is alive. Default 1000 ms. */
   heartbeatIntervalMs?: number;
   /**
@@ -33,7 +47,19 @@ export interface LocalExecutorOptions {
 export type ResolvedLocalExecutorOptions = Required<LocalExecutorOptions>;
 
 const NAME = 'LocalExecutor';
-const KNOWN = ['xcoms', 'logsFolder', 'parallelism', 'poolSize', 'heartbeatIntervalMs', 'killGraceMs', 'xcomSizeLimitBytes', 'runnerExecArgv'] as const;
+const KNOWN = [
+  'xcoms',
+  'logsFolder',
+  'parallelism',
+  'poolSize',
+  'maxTriesPerRunner',
+  'maxRunnerRssBytes',
+  'idleRunnerTimeoutMs',
+  'heartbeatIntervalMs',
+  'killGraceMs',
+  'xcomSizeLimitBytes',
+  'runnerExecArgv',
+] as const;
 
 /**
  * The one place that checks {@link LocalExecutorOptions} and fills their defaults.
@@ -50,6 +76,9 @@ export function resolveLocalExecutorOptions(options: LocalExecutorOptions): Reso
     logsFolder: o.logsFolder,
     parallelism: intOption(NAME, 'parallelism', o.parallelism, 32, 1),
     poolSize: intOption(NAME, 'poolSize', o.poolSize, 2, 0),
+    maxTriesPerRunner: intOption(NAME, 'maxTriesPerRunner', o.maxTriesPerRunner, 100, 1),
+    maxRunnerRssBytes: intOption(NAME, 'maxRunnerRssBytes', o.maxRunnerRssBytes, 512 * 2 ** 20, 1),
+    idleRunnerTimeoutMs: intOption(NAME, 'idleRunnerTimeoutMs', o.idleRunnerTimeoutMs, 30_000, 1),
     heartbeatIntervalMs: intOption(NAME, 'heartbeatIntervalMs', o.heartbeatIntervalMs, 1000, 1),
     killGraceMs: intOption(NAME, 'killGraceMs', o.killGraceMs, 60_000, 0),
     xcomSizeLimitBytes: intOption(NAME, 'xcomSizeLimitBytes', o.xcomSizeLimitBytes, DEFAULT_XCOM_SIZE_LIMIT_BYTES, 1),

@@ -17,6 +17,8 @@ interface LocalTry {
   workload: TaskWorkload;
   key: TryKey;
   logFile: string;
+  /** The try's number on its runner, echoed in the runner's messages about it; 0 until assigned. */
+  seq: number;
   /** Null while the try waits for a runner to finish booting. */
   runner: RunnerProcess | null;
   started: { at: Date; pid: number } | null;
@@ -36,10 +38,12 @@ const MAX_BOOT_FAILURES = 3;
 const MAX_EARLY_LINES = 100;
 
 /**
- * Runs each try in its own task runner process (`child_process.fork`), so a task that crashes, leaks memory or
- * calls `process.exit` never takes the executor down, and no try sees what another left behind. A pool of
- * runners is kept booted and waiting, so a try starts in milliseconds; each runner runs one try and exits, and
- * the pool refills in the background. See ADR-001-local-runner.md.
+ * Runs tries in task runner processes (`child_process.fork`), so a task that crashes, blocks its event loop or
+ * calls `process.exit` never takes the executor down: its runner dies and only its own try is lost. A runner runs
+ * tries one after another, each importing its DAG file afresh, until `maxTriesPerRunner` tries, its memory passes
+ * `maxRunnerRssBytes`, or a try leaves timers or sockets behind; then a fresh runner takes its place. A pool of
+ * runners is kept booted and waiting, so a try starts in milliseconds. See ADR-001-local-runner.md and
+ * ADR-002-runner-reuse.md.
  */
 export class LocalExecutor extends ExecutorBase {
   readonly #o: ResolvedLocalExecutorOptions;
@@ -56,7 +60,10 @@ export class LocalExecutor extends ExecutorBase {
   readonly #exits = new Map<RunnerProcess, Promise<void>>();
   readonly #exitResolvers = new Map<RunnerProcess, () => void>();
   readonly #warmWaiters: (() => void)[] = [];
+  readonly #idleTimers = new Map<RunnerProcess, NodeJS.Timeout>();
   #bootFailures = 0;
+  /** The DAG file of the latest try queued: a runner that boots imports it ahead, as the next try likely needs it. */
+  #lastDagFile: string | null = null;
 
   constructor(options: LocalExecutorOptions) {
     const o = resolveLocalExecutorOptions(options);
@@ -89,6 +96,7 @@ export class LocalExecutor extends ExecutorBase {
       workload,
       key: tryKeyOf(workload),
       logFile: tryLogPath(this.#o.logsFolder, workload),
+      seq: 0,
       runner: null,
       started: null,
       reported: null,
@@ -96,10 +104,53 @@ export class LocalExecutor extends ExecutorBase {
       forgotten: false,
       timers: [],
     };
-    const runner = this.#idle.shift();
+    this.#lastDagFile = workload.dagFile;
+    const runner = this.#takeIdle(workload.dagFile);
     if (runner) this.#assign(t, runner);
     else this.#pending.push(t);
     this.#refill();
+  }
+
+  /**
+   * An idle runner for a try of `dagFile`: the latest to go idle among those that imported the file already, else
+   * the latest to go idle. Latest first keeps a few runners busy and lets the others reach their idle timeout.
+   */
+  #takeIdle(dagFile: string): RunnerProcess | undefined {
+    let at = -1;
+    for (let i = this.#idle.length - 1; i >= 0; i--) {
+      if ((this.#idle[i] as RunnerProcess).dagFiles.has(dagFile)) {
+        at = i;
+        break;
+      }
+    }
+    if (at < 0) at = this.#idle.length - 1;
+    if (at < 0) return undefined;
+    const [runner] = this.#idle.splice(at, 1) as [RunnerProcess];
+    clearTimeout(this.#idleTimers.get(runner));
+    this.#idleTimers.delete(runner);
+    return runner;
+  }
+
+  /** A runner without a try: it takes the oldest waiting try, or waits in the pool. */
+  #release(r: RunnerProcess): void {
+    const waiting = this.#pending.shift();
+    if (waiting) return this.#assign(waiting, r);
+    // Idle runners do not keep the owner's process alive.
+    r.setRef(false);
+    this.#idle.push(r);
+    this.#idleTimers.set(
+      r,
+      setTimeout(() => this.#retireIfSpare(r), this.#o.idleRunnerTimeoutMs).unref(),
+    );
+  }
+
+  /** An idle runner beyond the pool's size goes; the pool keeps `poolSize`. */
+  #retireIfSpare(r: RunnerProcess): void {
+    this.#idleTimers.delete(r);
+    const at = this.#idle.indexOf(r);
+    if (at < 0 || this.#idle.length <= this.#o.poolSize) return;
+    this.#idle.splice(at, 1);
+    r.release();
   }
 
   protected async stopAll(): Promise<TaskWorkload[]> {
@@ -120,6 +171,8 @@ export class LocalExecutor extends ExecutorBase {
 
   protected async releaseResources(): Promise<void> {
     for (const resolve of this.#warmWaiters.splice(0)) resolve();
+    for (const timer of this.#idleTimers.values()) clearTimeout(timer);
+    this.#idleTimers.clear();
     const left = [...this.#idle, ...this.#booting];
     for (const r of left) {
       r.release();
@@ -137,11 +190,21 @@ export class LocalExecutor extends ExecutorBase {
 
   #assign(t: LocalTry, runner: RunnerProcess): void {
     t.runner = runner;
+    t.seq = ++runner.tries;
+    runner.dagFiles.add(t.workload.dagFile);
     this.#tries.set(runner, t);
     runner.setRef(true);
     for (const record of this.#earlyOutput.get(runner) ?? []) safeAppend(t.logFile, record);
     this.#earlyOutput.delete(runner);
-    runner.run({ type: 'run', workload: t.workload, logFile: t.logFile, heartbeatIntervalMs: this.#o.heartbeatIntervalMs, xcomSizeLimitBytes: this.#o.xcomSizeLimitBytes });
+    runner.run({
+      type: 'run',
+      seq: t.seq,
+      workload: t.workload,
+      logFile: t.logFile,
+      heartbeatIntervalMs: this.#o.heartbeatIntervalMs,
+      xcomSizeLimitBytes: this.#o.xcomSizeLimitBytes,
+      recycle: { maxTries: this.#o.maxTriesPerRunner, maxRssBytes: this.#o.maxRunnerRssBytes },
+    });
   }
 
   /** Forks runners until there is one booting for each waiting try, plus the warm pool unless closed or failing. */
@@ -162,16 +225,18 @@ export class LocalExecutor extends ExecutorBase {
     if (m.type === 'ready') {
       this.#bootFailures = 0;
       if (!this.#booting.delete(r)) return;
-      const waiting = this.#pending.shift();
-      if (waiting) return this.#assign(waiting, r);
-      // Idle runners do not keep the owner's process alive (booting ones do, briefly, so whenWarm() can settle).
-      r.setRef(false);
-      this.#idle.push(r);
+      // Booting runners keep the owner's process alive, briefly, so whenWarm() can settle.
+      this.#release(r);
+      if (!this.#tries.has(r) && this.#lastDagFile !== null) {
+        r.dagFiles.add(this.#lastDagFile);
+        r.send({ type: 'preload', dagFile: this.#lastDagFile });
+      }
       if (this.#isWarm()) for (const resolve of this.#warmWaiters.splice(0)) resolve();
       return;
     }
     const t = this.#tries.get(r);
-    if (!t || t.forgotten) return;
+    // A message about another try than the runner's current one (or a task's own process.send) is not taken.
+    if (!t || t.forgotten || m.seq !== t.seq) return;
     switch (m.type) {
       case 'started':
         if (t.started) return;
@@ -190,11 +255,20 @@ export class LocalExecutor extends ExecutorBase {
         return;
       case 'finished':
         if (t.verdict !== null || t.reported !== null) return;
+        if (m.exiting === null) return this.#reuse(t, r, m);
         t.reported = { outcome: m.outcome, startedAt: m.startedAt, endedAt: m.endedAt };
         // The runner exits right after reporting; one that hangs in its exit is not left behind.
         t.timers.push(setTimeout(() => r.kill('SIGKILL'), this.#o.killGraceMs));
         return;
     }
+  }
+
+  /** The runner reported its try and waits for the next one: the try ends now, and the runner goes back to work. */
+  #reuse(t: LocalTry, r: RunnerProcess, m: Extract<FromRunner, { type: 'finished' }>): void {
+    for (const timer of t.timers) clearTimeout(timer);
+    this.#tries.delete(r);
+    this.#release(r);
+    this.emit({ type: 'finished', key: t.key, outcome: m.outcome, startedAt: m.startedAt, endedAt: m.endedAt, durationMs: m.endedAt.getTime() - m.startedAt.getTime() });
   }
 
   /** Stops a started try with the executor's verdict: SIGTERM, then SIGKILL after the grace. */
@@ -256,6 +330,8 @@ export class LocalExecutor extends ExecutorBase {
     const wasBooting = this.#booting.delete(r);
     const idleAt = this.#idle.indexOf(r);
     if (idleAt >= 0) this.#idle.splice(idleAt, 1);
+    clearTimeout(this.#idleTimers.get(r));
+    this.#idleTimers.delete(r);
     const t = this.#tries.get(r);
     this.#tries.delete(r);
     if (!t) {

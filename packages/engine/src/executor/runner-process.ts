@@ -26,6 +26,10 @@ export class RunnerProcess {
   isReady = false;
   /** True once the process is gone. */
   exited = false;
+  /** Tries handed to this runner so far; each `run` carries the next number. */
+  tries = 0;
+  /** DAG files this runner imported (for its tries or ahead of them), whose modules it has loaded. */
+  readonly dagFiles = new Set<string>();
   readonly #child: ChildProcess;
   #pendingRun: ToRunner | null = null;
 

@@ -1,19 +1,22 @@
 /**
- * Entry point of a task runner process, forked by the LocalExecutor. It boots (the engine's modules loaded),
- * says `ready`, waits for one `run`, runs that try, reports it and exits: one process per try, so a try never
- * inherits what an earlier one left in memory. Not a public module: it acts on import.
+ * Entry point of a task runner process, forked by the LocalExecutor. It boots (the engine's modules loaded), says
+ * `ready`, and runs the tries it is sent one after another, each with its own log file, output capture, XCom
+ * channel and abort signal, until its recycling policy says it has done enough (see ADR-002): then it reports
+ * the last try and exits. Not a public module: it acts on import.
  */
 import { hostname } from 'node:os';
 import { TaskTerminatedError } from '../executor/errors.js';
 import type { LogSource } from '../executor/contract.js';
+import { loadDagFile } from '../loader.js';
 import { toTryError, type TryOutcome } from '../run-try.js';
 import type { LogRecord } from '../task-logger.js';
 import { captureOutput } from './capture-output.js';
 import { executeTry } from './execute.js';
 import { startHeartbeatThread } from './heartbeat-thread.js';
 import { IpcXComBackend } from './ipc-xcom.js';
+import { ProcessSnapshot, recycleReason } from './isolation.js';
 import { TryLogFile } from './log-file.js';
-import type { FromRunner, ToRunner } from './protocol.js';
+import type { FromRunner, RecycleReason, ToRunner } from './protocol.js';
 
 type RunMessage = Extract<ToRunner, { type: 'run' }>;
 
@@ -28,26 +31,82 @@ function send(m: FromRunner, then?: () => void): void {
   (sendToParent as NonNullable<typeof sendToParent>)(m, undefined, undefined, () => then?.());
 }
 
+/** The try being run, with what its handlers need. */
+interface Current {
+  seq: number;
+  taskId: string;
+  controller: AbortController;
+  log: (source: LogSource, record: LogRecord) => void;
+  finish: (outcome: TryOutcome) => void;
+  terminated: boolean;
+  uncaught: boolean;
+}
+
 // The parent died or released this runner: nothing else will ever come.
 process.on('disconnect', () => process.exit(0));
 
 const heartbeat = startHeartbeatThread();
-const xcoms = new IpcXComBackend((m) => send(m));
-let running = false;
+const xcoms = new IpcXComBackend();
+let current: Current | null = null;
+/** From the `run` message until the try is reported; `current` is set once the try has started. */
+let busy = false;
+let tries = 0;
+let preloading: Promise<unknown> = Promise.resolve();
+
+// Installed once, for the runner's life: each routes to the try that runs, if any.
+process.on('SIGTERM', () => {
+  const c = current;
+  // Between tries there is nothing to stop gracefully.
+  if (!c) process.exit(0);
+  c.terminated = true;
+  c.log('executor', { at: new Date(), level: 'warn', message: 'Received SIGTERM: aborting the task (ctx.signal)' });
+  c.controller.abort(new TaskTerminatedError(c.taskId, 'its runner received SIGTERM'));
+});
+// An error thrown where the task cannot catch it (a stray callback, an unhandled rejection) fails the try; one
+// that comes between tries belongs to an earlier try, and the process is no longer one to trust.
+process.on('uncaughtException', (e) => {
+  const c = current;
+  if (!c) {
+    process.stderr.write(`updraft task runner: uncaught exception between tries, exiting: ${e.stack ?? String(e)}\n`);
+    process.exit(1);
+  }
+  c.uncaught = true;
+  c.log('executor', { at: new Date(), level: 'error', message: `Uncaught exception in the task: ${e.stack ?? String(e)}` });
+  c.finish({ state: 'failed', error: toTryError(e), retryable: true });
+});
 
 process.on('message', (raw: ToRunner) => {
   if (raw.type === 'xcom-result') xcoms.receive(raw);
-  else if (raw.type === 'run' && !running) {
-    running = true;
+  else if (raw.type === 'run' && !busy) {
+    busy = true;
     void runOne(raw);
-  }
+  } else if (raw.type === 'preload' && !busy) preloading = preload(raw.dagFile);
 });
 
 send({ type: 'ready' });
 
+/** Imports a DAG file ahead of its try, so that the modules it imports are loaded; what it prints is dropped. */
+async function preload(dagFile: string): Promise<void> {
+  await preloading;
+  const output = captureOutput(() => undefined);
+  try {
+    await loadDagFile(dagFile);
+  } catch {
+    // The try imports the file again and reports what is wrong with it.
+  } finally {
+    output.restore();
+  }
+}
+
 async function runOne(m: RunMessage): Promise<void> {
+  // The try imports the same file: what the preload loaded is not lost, and the two captures never nest.
+  await preloading;
   const startedAt = new Date();
-  send({ type: 'started', pid: process.pid, hostname: hostname(), at: startedAt });
+  const seq = m.seq;
+  tries += 1;
+  const snapshot = new ProcessSnapshot();
+  xcoms.bind((msg) => send(msg), seq);
+  send({ type: 'started', seq, pid: process.pid, hostname: hostname(), at: startedAt });
   heartbeat.start(m.heartbeatIntervalMs);
   let file: TryLogFile | null = null;
   let fileError: unknown = null;
@@ -58,12 +117,12 @@ async function runOne(m: RunMessage): Promise<void> {
   }
   const write = (source: LogSource, record: LogRecord): void => {
     file?.write(record);
-    send({ type: 'log', source, record });
+    send({ type: 'log', seq, source, record });
   };
-  const flushOutput = captureOutput((source, line) => write(source, { at: new Date(), level: source === 'stdout' ? 'info' : 'warn', message: line }));
+  const output = captureOutput((source, line) => write(source, { at: new Date(), level: source === 'stdout' ? 'info' : 'warn', message: line }));
   const log = (source: LogSource, record: LogRecord): void => {
     // Output written without a newline before this line was written before it, and goes first.
-    if (source !== 'stdout' && source !== 'stderr') flushOutput();
+    if (source !== 'stdout' && source !== 'stderr') output.flush();
     write(source, record);
   };
 
@@ -71,26 +130,33 @@ async function runOne(m: RunMessage): Promise<void> {
   const finish = (outcome: TryOutcome): void => {
     if (reported) return;
     reported = true;
-    flushOutput();
+    const c = current as Current;
+    const cleanOutput = output.restore();
     file?.close();
+    heartbeat.stop();
+    snapshot.restore();
+    xcoms.unbind();
+    const exiting: RecycleReason | null = recycleReason(
+      m.recycle,
+      tries,
+      { terminated: c.terminated, uncaught: c.uncaught, leftovers: !cleanOutput || snapshot.leftHandles() },
+      process.memoryUsage.rss(),
+    );
+    current = null;
+    busy = false;
     // Exit without waiting for the event loop to drain: a task may leave timers or sockets open.
-    send({ type: 'finished', outcome, startedAt, endedAt: new Date() }, () => process.exit(0));
+    send({ type: 'finished', seq, outcome, startedAt, endedAt: new Date(), exiting }, exiting === null ? undefined : () => process.exit(0));
   };
 
   const controller = new AbortController();
-  process.on('SIGTERM', () => {
-    log('executor', { at: new Date(), level: 'warn', message: 'Received SIGTERM: aborting the task (ctx.signal)' });
-    controller.abort(new TaskTerminatedError(m.workload.taskId, 'its runner received SIGTERM'));
-  });
-  // An error thrown where the task cannot catch it (a stray callback, an unhandled rejection) fails the try.
-  process.on('uncaughtException', (e) => {
-    log('executor', { at: new Date(), level: 'error', message: `Uncaught exception in the task: ${e.stack ?? String(e)}` });
-    finish({ state: 'failed', error: toTryError(e), retryable: true });
-  });
+  current = { seq, taskId: m.workload.taskId, controller, log, finish, terminated: false, uncaught: false };
 
   if (fileError !== null) {
     log('executor', { at: new Date(), level: 'error', message: `Cannot write the log file ${m.logFile}: ${fileError instanceof Error ? fileError.message : 'unknown error'}` });
     return finish({ state: 'failed', error: toTryError(fileError), retryable: true });
   }
-  finish(await executeTry({ workload: m.workload, xcoms, xcomSizeLimitBytes: m.xcomSizeLimitBytes, onLog: log, signal: controller.signal }));
+  const outcome = await executeTry({ workload: m.workload, xcoms, xcomSizeLimitBytes: m.xcomSizeLimitBytes, onLog: log, signal: controller.signal });
+  // Let callbacks the task queued without awaiting them run now, so what they hold shows as left handles.
+  await new Promise((resolve) => setImmediate(resolve));
+  finish(outcome);
 }

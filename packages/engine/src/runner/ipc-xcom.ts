@@ -13,14 +13,33 @@ export class RemoteXComError extends Error {
   }
 }
 
-/** The runner's side of the XCom backend: each call is a request to the parent, which owns the real backend. */
+/** A call made after its try ended (from a callback the task left behind). */
+export class XComChannelClosedError extends Error {
+  override name = 'XComChannelClosedError';
+  constructor(op: XComOp) {
+    super(`XCom ${op} after the try ended: its runner no longer takes XCom calls for it`);
+  }
+}
+
+/**
+ * The runner's side of the XCom backend: each call is a request to the parent, which owns the real backend. It
+ * serves one try at a time: requests carry the try's `seq`, and calls made while no try is bound fail.
+ */
 export class IpcXComBackend implements XComBackend {
-  readonly #send: (m: FromRunner) => void;
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  #send: ((m: FromRunner) => void) | null = null;
+  #seq = 0;
   #nextId = 1;
 
-  constructor(send: (m: FromRunner) => void) {
+  /** Serves the try `seq` from now on. */
+  bind(send: (m: FromRunner) => void, seq: number): void {
     this.#send = send;
+    this.#seq = seq;
+  }
+
+  /** The try ended: later calls fail (answers to calls already sent still settle them). */
+  unbind(): void {
+    this.#send = null;
   }
 
   /** Settles the request a parent's answer refers to. */
@@ -49,10 +68,12 @@ export class IpcXComBackend implements XComBackend {
   }
 
   #call(op: XComOp, arg: unknown): Promise<unknown> {
+    const send = this.#send;
+    if (send === null) return Promise.reject(new XComChannelClosedError(op));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#send({ type: 'xcom', id, op, arg });
+      send({ type: 'xcom', seq: this.#seq, id, op, arg });
     });
   }
 }

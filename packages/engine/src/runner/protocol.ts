@@ -9,22 +9,42 @@ import type { LogRecord } from '../task-logger.js';
 /** The XCom operations a runner asks its parent to perform on the owner's backend. */
 export type XComOp = 'push' | 'pull' | 'clear' | 'list';
 
+/** When a runner stops taking tries and exits after the one it ran (see ADR-002). */
+export interface RecyclePolicy {
+  /** Tries one runner process runs before it exits; 1 is a process per try. */
+  maxTries: number;
+  /** Resident memory, in bytes, above which a runner exits after its try. */
+  maxRssBytes: number;
+}
+
 /** Parent to runner. */
 export type ToRunner =
-  /** Run this try, then exit. */
-  | { type: 'run'; workload: TaskWorkload; logFile: string; heartbeatIntervalMs: number; xcomSizeLimitBytes: number }
+  /**
+   * Run this try. `seq` numbers the tries of one runner; every message about the try carries it, so nothing a
+   * finished try left behind is taken for the next one's.
+   */
+  | { type: 'run'; seq: number; workload: TaskWorkload; logFile: string; heartbeatIntervalMs: number; xcomSizeLimitBytes: number; recycle: RecyclePolicy }
+  /** While idle, import this DAG file so that its modules are loaded when a try of it comes. */
+  | { type: 'preload'; dagFile: string }
   /** The answer to an `xcom` request. */
   | { type: 'xcom-result'; id: number; ok: true; value: unknown }
   | { type: 'xcom-result'; id: number; ok: false; error: TryError };
+
+/** Why a runner exits after a try instead of taking the next one. */
+export type RecycleReason = 'max-tries' | 'max-rss' | 'left-handles' | 'uncaught-error' | 'terminated';
 
 /** Runner to parent. */
 export type FromRunner =
   /** Booted (modules loaded) and waiting for a `run`. */
   | { type: 'ready' }
-  | { type: 'started'; pid: number; hostname: string; at: Date }
-  | { type: 'log'; source: LogSource; record: LogRecord }
-  | { type: 'xcom'; id: number; op: XComOp; arg: unknown }
-  | { type: 'finished'; outcome: TryOutcome; startedAt: Date; endedAt: Date };
+  | { type: 'started'; seq: number; pid: number; hostname: string; at: Date }
+  | { type: 'log'; seq: number; source: LogSource; record: LogRecord }
+  | { type: 'xcom'; seq: number; id: number; op: XComOp; arg: unknown }
+  /**
+   * The try ended. With `exiting` null the runner waits for the next `run`; otherwise it exits right after
+   * this message, for the reason given.
+   */
+  | { type: 'finished'; seq: number; outcome: TryOutcome; startedAt: Date; endedAt: Date; exiting: RecycleReason | null };
 
 /**
  * The file descriptor, in the runner, of the pipe its heartbeat thread writes one byte to per beat. A pipe of its

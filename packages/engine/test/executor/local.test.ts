@@ -143,8 +143,8 @@ describe('LocalExecutor (task runner processes)', () => {
     expect(await xcoms.pull(other)).toBe(1);
   });
 
-  it('starts a try on a runner booted before it was queued, and a new runner for the next try', async () => {
-    const { executor, log } = start({ poolSize: 1, parallelism: 1 });
+  it('starts a try on a runner booted before it was queued, and with one try per runner, a new runner for the next try', async () => {
+    const { executor, log } = start({ poolSize: 1, parallelism: 1, maxTriesPerRunner: 1 });
     await executor.whenWarm();
     const warmBefore = executor.warmRunnerPids;
     expect(warmBefore).toHaveLength(1);
@@ -161,8 +161,8 @@ describe('LocalExecutor (task runner processes)', () => {
     expect(isAlive(first.pid)).toBe(false);
   });
 
-  it('forks a runner for each try when the pool is off', async () => {
-    const { executor, log } = start({ poolSize: 0 });
+  it('forks a runner for each try when the pool is off and runners run one try', async () => {
+    const { executor, log } = start({ poolSize: 0, maxTriesPerRunner: 1 });
     await executor.whenWarm();
     expect(executor.warmRunnerPids).toEqual([]);
     executor.queue(workload(fx.dagFile, 'skips'));

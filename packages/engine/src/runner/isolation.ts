@@ -1,0 +1,69 @@
+import type { RecyclePolicy, RecycleReason } from './protocol.js';
+
+/**
+ * What a runner process looks like between tries: its environment, working directory and the resources that keep
+ * its event loop alive. Taken before a try, it puts back what the try changed and tells whether the try left
+ * something running that could reach the next one.
+ */
+export class ProcessSnapshot {
+  readonly #env: Record<string, string | undefined>;
+  readonly #cwd: string;
+  readonly #resources: Map<string, number>;
+
+  constructor() {
+    this.#env = { ...process.env };
+    this.#cwd = process.cwd();
+    this.#resources = countResources();
+  }
+
+  /** Puts the environment variables and the working directory back as they were. */
+  restore(): void {
+    for (const key of Object.keys(process.env)) if (!(key in this.#env)) delete process.env[key];
+    for (const [key, value] of Object.entries(this.#env)) if (process.env[key] !== value) process.env[key] = value;
+    if (process.cwd() !== this.#cwd) {
+      try {
+        process.chdir(this.#cwd);
+      } catch {
+        // The folder is gone; the next try starts wherever the task left the process (it reports its own paths).
+      }
+    }
+  }
+
+  /**
+   * True when more timers, sockets, child processes or other referenced handles are alive than before the try:
+   * the try left work running whose callbacks could log into, or act during, the next try.
+   */
+  leftHandles(): boolean {
+    for (const [type, n] of countResources()) if (n > (this.#resources.get(type) ?? 0)) return true;
+    return false;
+  }
+}
+
+/** Handles and requests of the runner's own IPC channel and stdio, which come and go with every message. */
+const OWN = new Set(['PipeWrap', 'WriteWrap', 'ShutdownWrap', 'CloseReq']);
+
+function countResources(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const type of process.getActiveResourcesInfo()) if (!OWN.has(type)) counts.set(type, (counts.get(type) ?? 0) + 1);
+  return counts;
+}
+
+/** What ended the try, as far as the runner's reuse is concerned. */
+export interface TryEnding {
+  /** The try was stopped with SIGTERM (a timeout or `terminate()`): the executor kills the runner anyway. */
+  terminated: boolean;
+  /** An error escaped the task (a stray callback): the process may be in any state. */
+  uncaught: boolean;
+  /** The try left handles alive, or replaced the output capture. */
+  leftovers: boolean;
+}
+
+/** Whether a runner that has run `tries` tries exits after this one, and why; null to take the next try. */
+export function recycleReason(policy: RecyclePolicy, tries: number, ending: TryEnding, rssBytes: number): RecycleReason | null {
+  if (ending.terminated) return 'terminated';
+  if (ending.uncaught) return 'uncaught-error';
+  if (ending.leftovers) return 'left-handles';
+  if (tries >= policy.maxTries) return 'max-tries';
+  if (rssBytes > policy.maxRssBytes) return 'max-rss';
+  return null;
+}

@@ -1,0 +1,196 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LocalExecutor, type LocalExecutorOptions, type TaskWorkload } from '../../src/index.js';
+import { EventLog, GateXComBackend, isAlive } from './helpers.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Two DAG files. Each records every evaluation of its file (pid, and whether a try was running) in a marker file,
+ * and keeps a module-level counter, so a test can tell a fresh evaluation from a reused one.
+ */
+const dagSource = (dagId: string): string => `import { DAG } from '@updraft/core';
+import { appendFileSync } from 'node:fs';
+appendFileSync(process.env.REUSE_MARKER_${dagId.toUpperCase()} ?? '/dev/null', process.pid + '\\n');
+let evaluations = 0;
+evaluations += 1;
+(globalThis as { reuseLoads?: number }).reuseLoads = ((globalThis as { reuseLoads?: number }).reuseLoads ?? 0) + 1;
+
+export const dag = new DAG({ dagId: '${dagId}', params: { mine: { type: 'string', default: '${dagId}' } } });
+dag.task('look', async (ctx) => ({
+  pid: process.pid,
+  evaluations,
+  loads: (globalThis as { reuseLoads?: number }).reuseLoads,
+  params: ctx.params,
+  conf: ctx.conf,
+  env: process.env.REUSE_LEAK ?? null,
+  secret: (await ctx.ti.xcomPull({ taskIds: 'look', key: 'secret' })) ?? null,
+}));
+dag.task('leaks', async (ctx) => {
+  process.env.REUSE_LEAK = '${dagId}';
+  await ctx.ti.xcomPush('secret', 'of ${dagId}');
+  return process.pid;
+});
+dag.task('exits', () => { process.exit(3); });
+dag.task('leaves_a_timer', () => { setInterval(() => console.log('still here'), 5); return process.pid; });
+`;
+
+describe('LocalExecutor runner reuse', () => {
+  let root: string;
+  let logsFolder: string;
+  const files: Record<string, string> = {};
+  const markers: Record<string, string> = {};
+  let open: LocalExecutor[] = [];
+
+  beforeAll(() => {
+    root = mkdtempSync(join(here, '.tmp-reuse-'));
+    logsFolder = mkdtempSync(join(tmpdir(), 'updraft-reuse-logs-'));
+    for (const id of ['alpha', 'beta']) {
+      files[id] = join(root, `${id}.ts`);
+      markers[id] = join(root, `${id}.evaluations`);
+      writeFileSync(files[id], dagSource(id));
+      writeFileSync(markers[id], '');
+      // Runners inherit the environment of the executor's process when they are forked.
+      process.env[`REUSE_MARKER_${id.toUpperCase()}`] = markers[id];
+    }
+  });
+  afterAll(() => {
+    for (const id of ['alpha', 'beta']) delete process.env[`REUSE_MARKER_${id.toUpperCase()}`];
+    rmSync(root, { recursive: true, force: true });
+    rmSync(logsFolder, { recursive: true, force: true });
+  });
+  afterEach(async () => {
+    await Promise.all(open.map((e) => e.terminate()));
+    open = [];
+  });
+
+  const start = (o: Partial<LocalExecutorOptions> = {}): { executor: LocalExecutor; log: EventLog; xcoms: GateXComBackend } => {
+    const xcoms = new GateXComBackend();
+    const executor = new LocalExecutor({ xcoms, logsFolder, poolSize: 1, parallelism: 1, killGraceMs: 2000, ...o });
+    open.push(executor);
+    return { executor, log: new EventLog(executor), xcoms };
+  };
+  let runs = 0;
+  const work = (dagId: string, taskId: string, over: Partial<TaskWorkload> = {}): TaskWorkload => ({
+    dagId,
+    runId: `run_${++runs}`,
+    taskId,
+    tryNumber: 1,
+    maxTries: 1,
+    dagFile: files[dagId] as string,
+    run: { runType: 'manual', logicalDate: null, dataInterval: null, conf: { from: dagId } },
+    params: { mine: dagId },
+    queue: 'default',
+    executionTimeoutMs: null,
+    ...over,
+  });
+  /** Runs a try to its end and returns its return value (and the runner's pid). */
+  const result = async (log: EventLog, w: TaskWorkload): Promise<{ pid: number; value: Record<string, unknown> }> => {
+    const end = await log.waitFor((e) => (e.type === 'finished' || e.type === 'lost') && e.key.runId === w.runId);
+    const started = await log.waitFor((e) => e.type === 'started' && e.key.runId === w.runId);
+    if (end.type !== 'finished' || end.outcome.state !== 'success') throw new Error(`try ${w.runId} did not succeed: ${JSON.stringify(end)}`);
+    return { pid: started.type === 'started' ? started.pid : 0, value: end.outcome.returnValue as Record<string, unknown> };
+  };
+
+  it('runs tries one after another in one runner, evaluating the DAG file afresh for each', async () => {
+    const { executor, log } = start();
+    const tries = [work('alpha', 'look'), work('alpha', 'look'), work('alpha', 'look')];
+    const results = [];
+    for (const w of tries) {
+      executor.queue(w);
+      results.push(await result(log, w));
+    }
+    expect(new Set(results.map((r) => r.pid)).size).toBe(1);
+    // A fresh module each time: its own counter starts again, while the process-wide count goes up.
+    expect(results.map((r) => r.value.evaluations)).toEqual([1, 1, 1]);
+    const loads = results.map((r) => r.value.loads as number);
+    expect(loads[1]).toBeGreaterThan(loads[0] as number);
+    expect(loads[2]).toBeGreaterThan(loads[1] as number);
+  });
+
+  it("keeps tries of different DAGs in one runner apart: params, conf, XComs and environment are each try's own", async () => {
+    const { executor, log, xcoms } = start();
+    const leak = work('alpha', 'leaks');
+    executor.queue(leak);
+    const leaked = await result(log, leak);
+    expect(await xcoms.pull({ dagId: 'alpha', runId: leak.runId, taskId: 'leaks', key: 'secret' })).toBe('of alpha');
+    const look = work('beta', 'look');
+    executor.queue(look);
+    const seen = await result(log, look);
+    expect(seen.pid).toBe(leaked.pid);
+    expect(seen.value).toMatchObject({ params: { mine: 'beta' }, conf: { from: 'beta' }, env: null, secret: null });
+  });
+
+  it('loses a try that calls process.exit with its runner, and runs the next try on a new runner', async () => {
+    const { executor, log } = start();
+    const before = work('alpha', 'look');
+    executor.queue(before);
+    const first = await result(log, before);
+    const exits = work('alpha', 'exits');
+    executor.queue(exits);
+    const after = work('alpha', 'look');
+    executor.queue(after);
+    expect(await log.waitFor((e) => e.key.runId === exits.runId && (e.type === 'finished' || e.type === 'lost'))).toMatchObject({
+      type: 'lost',
+      started: true,
+      pid: first.pid,
+      exitCode: 3,
+    });
+    const next = await result(log, after);
+    expect(next.pid).not.toBe(first.pid);
+    expect(isAlive(first.pid)).toBe(false);
+  });
+
+  it('replaces a runner whose try left a timer running, so nothing of it reaches the next try', async () => {
+    const { executor, log } = start();
+    const timer = work('alpha', 'leaves_a_timer');
+    executor.queue(timer);
+    const { pid } = await result(log, timer);
+    const next = work('alpha', 'look');
+    executor.queue(next);
+    expect((await result(log, next)).pid).not.toBe(pid);
+    const logOf = (w: TaskWorkload): string => readFileSync(join(logsFolder, `dag_id=${w.dagId}`, `run_id=${w.runId}`, `task_id=${w.taskId}`, 'attempt=1.log'), 'utf8');
+    expect(logOf(next)).not.toMatch(/still here/);
+  });
+
+  it('replaces a runner after maxTriesPerRunner tries, and after a try that left it above maxRunnerRssBytes', async () => {
+    const counted = start({ maxTriesPerRunner: 2 });
+    const pids: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const w = work('alpha', 'look');
+      counted.executor.queue(w);
+      pids.push((await result(counted.log, w)).pid);
+    }
+    expect(pids[1]).toBe(pids[0]);
+    expect(pids[2]).not.toBe(pids[0]);
+
+    const heavy = start({ maxRunnerRssBytes: 1 });
+    const a = work('alpha', 'look');
+    heavy.executor.queue(a);
+    const first = await result(heavy.log, a);
+    const b = work('alpha', 'look');
+    heavy.executor.queue(b);
+    expect((await result(heavy.log, b)).pid).not.toBe(first.pid);
+  });
+
+  it('has a runner that boots import the DAG file of the latest try ahead of its own try', async () => {
+    const { executor, log } = start({ maxTriesPerRunner: 1 });
+    const first = work('beta', 'look');
+    executor.queue(first);
+    const { pid: firstPid } = await result(log, first);
+    // The runner that replaces the first one boots while nothing is queued, and imports beta's file meanwhile.
+    await executor.whenWarm();
+    const [spare] = executor.warmRunnerPids;
+    const second = work('beta', 'look');
+    executor.queue(second);
+    const { pid } = await result(log, second);
+    expect(pid).toBe(spare);
+    const evaluations = readFileSync(markers.beta as string, 'utf8').trim().split('\n').map(Number);
+    expect(evaluations.filter((p) => p === firstPid).length).toBeGreaterThanOrEqual(1);
+    // Once ahead of its try, once for it.
+    expect(evaluations.filter((p) => p === pid)).toHaveLength(2);
+  });
+});
