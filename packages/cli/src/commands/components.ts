@@ -73,7 +73,7 @@ async function startScheduler(store: MetadataStore, config: CliConfig): Promise<
   return { name: 'scheduler', stop: () => scheduler.stop() };
 }
 
-async function startWorker(store: MetadataStore, config: CliConfig, opts: { queues: string; concurrency: string }): Promise<Running> {
+async function startWorker(store: MetadataStore, config: CliConfig, opts: { queues: string; concurrency: string; hostname?: string }): Promise<Running> {
   const { Worker, maskRedisUrl } = await import('@updraft/distributed');
   const redisUrl = requireRedisUrl(config, 'updraft worker');
   const concurrency = Number(opts.concurrency);
@@ -86,6 +86,7 @@ async function startWorker(store: MetadataStore, config: CliConfig, opts: { queu
       logsFolder: config.logsFolder,
       queues,
       concurrency,
+      ...(opts.hostname ? { hostname: opts.hostname } : {}),
       ...(config.redisPrefix ? { prefix: config.redisPrefix } : {}),
       ...(config.workerLockDurationMs ? { lockDurationMs: config.workerLockDurationMs } : {}),
       ...(config.workerStalledIntervalMs ? { stalledIntervalMs: config.workerStalledIntervalMs } : {}),
@@ -197,7 +198,8 @@ export function registerComponentCommands(program: Command, env: NodeJS.ProcessE
     .description('run task tries from the BullMQ queues in Redis (UPDRAFT_REDIS_URL), recording them in the metadata database')
     .option('-q, --queues <names>', 'comma-separated queues to take tries from (a task\'s queue argument)', 'default')
     .option('-c, --concurrency <n>', 'most tries running at once on this worker', '16')
-    .action(async (opts: { queues: string; concurrency: string }) => {
+    .option('-H, --hostname <name>', 'name recorded with the tries this worker runs (default: the machine\'s)')
+    .action(async (opts: { queues: string; concurrency: string; hostname?: string }) => {
       const config = readConfig(env);
       const store = await openConfiguredStore(config);
       await serve(store, [await startWorker(store, config, opts)]);

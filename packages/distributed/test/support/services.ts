@@ -94,6 +94,20 @@ export async function freshSchema(): Promise<{ schema: string; url: string; open
 
 /** Deletes every Redis key under a BullMQ prefix. */
 export async function deleteRedisPrefix(prefix: string): Promise<void> {
+  await eachRedisKey(prefix, (redis, keys) => redis.del(...keys));
+}
+
+/** How many Redis keys a BullMQ prefix has. */
+export async function countRedisKeys(prefix: string): Promise<number> {
+  let n = 0;
+  await eachRedisKey(prefix, (_redis, keys) => {
+    n += keys.length;
+    return Promise.resolve(0);
+  });
+  return n;
+}
+
+async function eachRedisKey(prefix: string, fn: (redis: Redis, keys: string[]) => Promise<number>): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
   redis.on('error', () => undefined);
   try {
@@ -101,7 +115,7 @@ export async function deleteRedisPrefix(prefix: string): Promise<void> {
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
       cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
+      if (keys.length > 0) await fn(redis, keys);
     } while (cursor !== '0');
   } finally {
     redis.disconnect();
