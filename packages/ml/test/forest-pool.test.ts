@@ -48,6 +48,7 @@ describe('growing trees on worker threads', () => {
         bins: new Uint8Array(20),
         edges: new Float64Array(4),
         nBins: new Int32Array(2).fill(1),
+        exactBins: new Uint8Array(2).fill(1),
         maxBins: 2,
         ranks: new Int32Array(20),
         rankValues: new Float64Array(2),

@@ -13,6 +13,8 @@ export interface BinnedFeatures {
   readonly edges: Float64Array;
   /** Bins in use per feature (the last one has no edge). */
   readonly nBins: Int32Array;
+  /** 1 for a feature with one bin per distinct value (bins are then ranks), 0 for one binned by quantiles. */
+  readonly exactBins: Uint8Array;
   readonly maxBins: number;
   /** Rank of each value among its feature's distinct float32 values, column-major like `bins`. */
   readonly ranks: Int32Array;
@@ -58,6 +60,7 @@ export function binFeatures(columns: Float64Array, nSamples: number, nFeatures: 
   const ranks = new Int32Array(nSamples * nFeatures);
   const edges = new Float64Array(nFeatures * maxBins);
   const nBins = new Int32Array(nFeatures);
+  const exactBins = new Uint8Array(nFeatures);
   const rankOffset = new Int32Array(nFeatures);
   const sorted = new Float32Array(nSamples);
   const counts = new Int32Array(nSamples);
@@ -106,6 +109,7 @@ export function binFeatures(columns: Float64Array, nSamples: number, nFeatures: 
       }
     }
     nBins[f] = b + 1;
+    exactBins[f] = nDistinct <= maxBins ? 1 : 0;
     for (let i = 0; i < nSamples; i++) {
       const v = Math.fround(column[i] as number);
       let lo = 0;
@@ -121,5 +125,5 @@ export function binFeatures(columns: Float64Array, nSamples: number, nFeatures: 
   }
   const rankValues = new Float64Array(totalDistinct);
   distinctPerFeature.forEach((d, f) => rankValues.set(d, rankOffset[f]));
-  return { bins, edges, nBins, maxBins, ranks, rankValues, rankOffset };
+  return { bins, edges, nBins, exactBins, maxBins, ranks, rankValues, rankOffset };
 }

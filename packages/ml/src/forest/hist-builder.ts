@@ -33,7 +33,20 @@ export interface BinnedTrainingData extends BinnedFeatures {
 
 /** Grows trees on one binned training set; `build(seed)` depends on nothing but the seed. */
 export class HistogramTreeBuilder {
-  private readonly data: BinnedTrainingData;
+  // The training set's fields, copied onto the builder: V8 then sees one object shape in every fit, where the
+  // data objects of successive fits may each get a shape of their own and deoptimise the hot loops.
+  private readonly bins: Uint8Array;
+  private readonly ranks: Int32Array;
+  private readonly edges: Float64Array;
+  private readonly nBins: Int32Array;
+  private readonly exactBins: Uint8Array;
+  private readonly maxBins: number;
+  private readonly rankValues: Float64Array;
+  private readonly rankOffset: Int32Array;
+  private readonly nSamples: number;
+  private readonly nFeatures: number;
+  private readonly yIndex: Int32Array;
+  private readonly nClasses: number;
   private readonly params: TreeParams;
   private readonly gini: boolean;
   private readonly weights: Int32Array;
@@ -47,6 +60,8 @@ export class HistogramTreeBuilder {
   private readonly constantFeatures: Int32Array;
   /** Class weights per bin of the feature being scanned, `maxBins * nClasses`, kept all zero between uses. */
   private readonly hist: Int32Array;
+  /** Total weight per bin of the feature being scanned (more than two classes only), kept all zero between uses. */
+  private readonly binWeights: Int32Array;
   /** Samples per bin, only tracked when `minSamplesLeaf > 1`. */
   private readonly binCounts: Int32Array;
   private readonly nodeCounts: Int32Array;
@@ -74,7 +89,18 @@ export class HistogramTreeBuilder {
   private nTotalConstants = 0;
 
   constructor(data: BinnedTrainingData, params: TreeParams) {
-    this.data = data;
+    this.bins = data.bins;
+    this.ranks = data.ranks;
+    this.edges = data.edges;
+    this.nBins = data.nBins;
+    this.exactBins = data.exactBins;
+    this.maxBins = data.maxBins;
+    this.rankValues = data.rankValues;
+    this.rankOffset = data.rankOffset;
+    this.nSamples = data.nSamples;
+    this.nFeatures = data.nFeatures;
+    this.yIndex = data.yIndex;
+    this.nClasses = data.nClasses;
     this.params = params;
     this.gini = params.criterion === 'gini';
     const n = data.nSamples;
@@ -89,6 +115,7 @@ export class HistogramTreeBuilder {
     this.constantFeatures = new Int32Array(data.nFeatures);
     this.hist = new Int32Array(data.maxBins * k);
     this.binCounts = new Int32Array(data.maxBins);
+    this.binWeights = new Int32Array(data.maxBins);
     this.nodeCounts = new Int32Array(k);
     this.leftCounts = new Int32Array(k);
     this.rightCounts = new Int32Array(k);
@@ -109,7 +136,7 @@ export class HistogramTreeBuilder {
   /** Grows one tree from its own seed (bootstrap draw and feature draws both come from it). */
   build(seed: number): BuiltTree {
     const rng = new Prng(seed);
-    const { nSamples, nClasses, yIndex } = this.data;
+    const { nSamples, nClasses, yIndex } = this;
     const { weights, samples, nodeY, nodeW, nodeCounts, params } = this;
 
     if (params.bootstrap) {
@@ -225,7 +252,7 @@ export class HistogramTreeBuilder {
       tree,
       importances: treeImportances(
         { nodeCount, feature: this.nodeFeature, left: this.nodeLeft, right: this.nodeRight, weight: this.nodeWeight, impurity: this.nodeImpurity },
-        this.data.nFeatures,
+        this.nFeatures,
       ),
     };
   }
@@ -269,7 +296,7 @@ export class HistogramTreeBuilder {
       }
       fJ += nFound;
       const feature = features[fJ] as number;
-      const constant = small ? this.scanSorted(feature, start, end, nodeWeight) : this.scanHistogram(feature, start, end, nodeWeight);
+      const constant = small ? this.scanSmall(feature, start, end, nodeWeight) : this.scanHistogram(feature, start, end, nodeWeight);
       if (constant) {
         swapInt(features, fJ, nTotalConstants);
         nFound++;
@@ -309,9 +336,9 @@ export class HistogramTreeBuilder {
    * the node. The split proxy is as in the exact builder: `sum(c^2)/w` over both sides for Gini,
    * `sum(c log c) - w log w` over both sides for entropy. Two classes, the common case, get their own loop.
    */
-  private scanHistogram(feature: number, start: number, end: number, nodeWeight: number): boolean {
+  private scanHistogram(feature: number, start: number, end: number, nodeWeight: number, firstBin = 0, lastBin = (this.nBins[feature] as number) - 1): boolean {
     const { samples, nodeY, nodeW, hist, binCounts } = this;
-    const { bins, nSamples, nClasses: K } = this.data;
+    const { bins, nSamples, nClasses: K } = this;
     const col = feature * nSamples;
     if (K === 2) {
       for (let i = start; i < end; i++) {
@@ -319,9 +346,13 @@ export class HistogramTreeBuilder {
         hist[h] = (hist[h] as number) + (nodeW[i] as number);
       }
     } else {
+      const { binWeights } = this;
       for (let i = start; i < end; i++) {
-        const h = (bins[col + (samples[i] as number)] as number) * K + (nodeY[i] as number);
-        hist[h] = (hist[h] as number) + (nodeW[i] as number);
+        const b = bins[col + (samples[i] as number)] as number;
+        const h = b * K + (nodeY[i] as number);
+        const w = nodeW[i] as number;
+        hist[h] = (hist[h] as number) + w;
+        binWeights[b] = (binWeights[b] as number) + w;
       }
     }
     if (this.params.minSamplesLeaf > 1) {
@@ -330,13 +361,12 @@ export class HistogramTreeBuilder {
         binCounts[b] = (binCounts[b] as number) + 1;
       }
     }
-    return K === 2 ? this.scanBinary(feature, end - start, nodeWeight) : this.scanClasses(feature, end - start, nodeWeight);
+    return K === 2 ? this.scanBinary(feature, end - start, nodeWeight, firstBin, lastBin) : this.scanClasses(feature, end - start, nodeWeight, firstBin, lastBin);
   }
 
   /** The bin scan of `scanHistogram` for two classes; clears the histogram as it goes. */
-  private scanBinary(feature: number, n: number, nodeWeight: number): boolean {
+  private scanBinary(feature: number, n: number, nodeWeight: number, firstBin: number, lastBin: number): boolean {
     const { hist, binCounts, xlog2x, gini, nodeCounts } = this;
-    const nb = this.data.nBins[feature] as number;
     const minLeaf = this.params.minSamplesLeaf;
     const trackCounts = minLeaf > 1;
     let l0 = 0;
@@ -349,7 +379,7 @@ export class HistogramTreeBuilder {
     let bestProxy = this.bestProxy;
     let prev = -1;
     let nonEmpty = 0;
-    for (let b = 0; b < nb; b++) {
+    for (let b = firstBin; b <= lastBin; b++) {
       const h0 = hist[2 * b] as number;
       const h1 = hist[2 * b + 1] as number;
       const wb = h0 + h1;
@@ -366,7 +396,7 @@ export class HistogramTreeBuilder {
           this.bestFeature = feature;
           this.bestBin = prev;
           this.bestByRank = false;
-          this.bestThreshold = this.data.edges[feature * this.data.maxBins + prev] as number;
+          this.bestThreshold = this.edges[feature * this.maxBins + prev] as number;
           this.bestLeft[0] = l0;
           this.bestLeft[1] = l1;
         }
@@ -388,10 +418,9 @@ export class HistogramTreeBuilder {
   }
 
   /** The bin scan of `scanHistogram` for any number of classes; clears the histogram as it goes. */
-  private scanClasses(feature: number, n: number, nodeWeight: number): boolean {
-    const { hist, binCounts, leftCounts, rightCounts, xlog2x, gini } = this;
-    const K = this.data.nClasses;
-    const nb = this.data.nBins[feature] as number;
+  private scanClasses(feature: number, n: number, nodeWeight: number, firstBin: number, lastBin: number): boolean {
+    const { hist, binWeights, binCounts, leftCounts, rightCounts, xlog2x, gini } = this;
+    const K = this.nClasses;
     const minLeaf = this.params.minSamplesLeaf;
     const trackCounts = minLeaf > 1;
     let sLeft = 0;
@@ -402,11 +431,10 @@ export class HistogramTreeBuilder {
     let bestProxy = this.bestProxy;
     let prev = -1;
     let nonEmpty = 0;
-    for (let b = 0; b < nb; b++) {
-      const o = b * K;
-      let wb = 0;
-      for (let k = 0; k < K; k++) wb += hist[o + k] as number;
+    for (let b = firstBin; b <= lastBin; b++) {
+      const wb = binWeights[b] as number;
       if (wb === 0) continue;
+      binWeights[b] = 0;
       nonEmpty++;
       if (prev >= 0 && (!trackCounts || (nLeft >= minLeaf && n - nLeft >= minLeaf))) {
         const proxy = gini ? sLeft / wLeft + sRight / wRight : sLeft + sRight - (xlog2x[wLeft] as number) - (xlog2x[wRight] as number);
@@ -415,25 +443,35 @@ export class HistogramTreeBuilder {
           this.bestFeature = feature;
           this.bestBin = prev;
           this.bestByRank = false;
-          this.bestThreshold = this.data.edges[feature * this.data.maxBins + prev] as number;
+          this.bestThreshold = this.edges[feature * this.maxBins + prev] as number;
           this.saveBestLeft();
         }
       }
-      for (let k = 0; k < K; k++) {
-        const h = hist[o + k] as number;
-        if (h === 0) continue;
-        hist[o + k] = 0;
-        const cl = leftCounts[k] as number;
-        const cr = rightCounts[k] as number;
-        if (gini) {
+      const o = b * K;
+      if (gini) {
+        for (let k = 0; k < K; k++) {
+          const h = hist[o + k] as number;
+          if (h === 0) continue;
+          hist[o + k] = 0;
+          const cl = leftCounts[k] as number;
+          const cr = rightCounts[k] as number;
           sLeft += h * (2 * cl + h);
           sRight += h * (h - 2 * cr);
-        } else {
+          leftCounts[k] = cl + h;
+          rightCounts[k] = cr - h;
+        }
+      } else {
+        for (let k = 0; k < K; k++) {
+          const h = hist[o + k] as number;
+          if (h === 0) continue;
+          hist[o + k] = 0;
+          const cl = leftCounts[k] as number;
+          const cr = rightCounts[k] as number;
           sLeft += (xlog2x[cl + h] as number) - (xlog2x[cl] as number);
           sRight += (xlog2x[cr - h] as number) - (xlog2x[cr] as number);
+          leftCounts[k] = cl + h;
+          rightCounts[k] = cr - h;
         }
-        leftCounts[k] = cl + h;
-        rightCounts[k] = cr - h;
       }
       wLeft += wb;
       wRight -= wb;
@@ -448,12 +486,39 @@ export class HistogramTreeBuilder {
   }
 
   /**
+   * The exact search of a small node. Features with one bin per distinct value get a histogram over the node's own
+   * range of bins (a few bins for pixel intensities or categories); others are sorted by value rank. Returns true
+   * when the feature is constant in the node.
+   */
+  private scanSmall(feature: number, start: number, end: number, nodeWeight: number): boolean {
+    const { samples } = this;
+    const { nSamples, exactBins } = this;
+    const col = feature * nSamples;
+    const codes = exactBins[feature] === 1 ? this.bins : this.ranks;
+    let lo = 0x7fffffff;
+    let hi = -1;
+    for (let i = start; i < end; i++) {
+      const c = codes[col + (samples[i] as number)] as number;
+      if (c < lo) lo = c;
+      if (c > hi) hi = c;
+    }
+    if (lo === hi) return true;
+    // Rough costs: a histogram touches every class of every bin in range, insertion sort about n^2 / 4 pairs.
+    const n = end - start;
+    const K = this.nClasses;
+    if (codes === this.bins && (hi - lo + 1) * (K === 2 ? 2 : K + 2) <= (n * n) / 4 + 2 * n) {
+      return this.scanHistogram(feature, start, end, nodeWeight, lo, hi);
+    }
+    return this.scanSorted(feature, start, end, nodeWeight);
+  }
+
+  /**
    * The exact search of a small node: sorts its samples by value rank (rank and position packed in one integer)
    * and scans runs of equal values. Returns true when the feature is constant in the node.
    */
   private scanSorted(feature: number, start: number, end: number, nodeWeight: number): boolean {
     const { samples, nodeY, nodeW, leftCounts, rightCounts, xlog2x, gini } = this;
-    const { ranks, nSamples } = this.data;
+    const { ranks, nSamples } = this;
     const minLeaf = this.params.minSamplesLeaf;
     const col = feature * nSamples;
     const n = end - start;
@@ -468,7 +533,6 @@ export class HistogramTreeBuilder {
       }
       keys[m + 1] = key;
     }
-    if ((keys[0] as number) >> POSITION_BITS === (keys[n - 1] as number) >> POSITION_BITS) return true;
 
     let sLeft = 0;
     let sRight = this.resetSides();
@@ -505,8 +569,8 @@ export class HistogramTreeBuilder {
         this.bestFeature = feature;
         this.bestBin = rank;
         this.bestByRank = true;
-        const values = this.data.rankValues;
-        const offset = this.data.rankOffset[feature] as number;
+        const values = this.rankValues;
+        const offset = this.rankOffset[feature] as number;
         this.bestThreshold = edgeBetween(values[offset + rank] as number, values[offset + ((keys[j] as number) >> POSITION_BITS)] as number);
         this.saveBestLeft();
       }
@@ -521,8 +585,8 @@ export class HistogramTreeBuilder {
    */
   private partition(start: number, end: number, feature: number, last: number, byRank: boolean): number {
     const { samples, nodeY, nodeW } = this;
-    const { nSamples } = this.data;
-    const bins = byRank ? this.data.ranks : this.data.bins;
+    const { nSamples } = this;
+    const bins = byRank ? this.ranks : this.bins;
     const col = feature * nSamples;
     let p = start;
     let q = end;

@@ -97,7 +97,7 @@ function sharedSpec(spec: GrowSpec): GrowSpec {
   if (spec.kind === 'histogram') {
     const d = spec.data;
     const data = { ...d, bins: shared(d.bins), ranks: shared(d.ranks), rankValues: shared(d.rankValues), rankOffset: shared(d.rankOffset) };
-    return { ...spec, data: { ...data, edges: shared(d.edges), nBins: shared(d.nBins), yIndex: shared(d.yIndex) } };
+    return { ...spec, data: { ...data, edges: shared(d.edges), nBins: shared(d.nBins), exactBins: shared(d.exactBins), yIndex: shared(d.yIndex) } };
   }
   const d = spec.data;
   return { ...spec, data: { ...d, columns: shared(d.columns), yIndex: shared(d.yIndex) } };
