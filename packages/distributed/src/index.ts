@@ -6,7 +6,7 @@
 export { BullMqExecutor } from './executor.js';
 export { resolveBullMqExecutorOptions } from './executor-options.js';
 export type { BullMqExecutorOptions, ResolvedBullMqExecutorOptions } from './executor-options.js';
-export { Worker } from './worker.js';
+export { Worker, WORKER_JOB } from './worker.js';
 export { resolveWorkerOptions } from './worker-options.js';
 export type { WorkerOptions, ResolvedWorkerOptions } from './worker-options.js';
 export { parseRedisUrl, createRedisClient, evictionPolicy, evictionWarning } from './redis.js';

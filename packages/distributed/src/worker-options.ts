@@ -51,6 +51,8 @@ export interface WorkerOptions {
   xcomSizeLimitBytes?: number;
   /** Extra Node flags of runner processes. Default none. */
   runnerExecArgv?: readonly string[];
+  /** How often the worker's `WorkerJob` row in the store heartbeats (health checks read it). Default 5000 ms. */
+  jobHeartbeatIntervalMs?: number;
   /** Host name written with each try. Default the machine's. */
   hostname?: string;
   /** Receives warnings (Redis may evict jobs, a store write failed and is retried). Default `process.emitWarning`. */
@@ -63,7 +65,7 @@ export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'xcomSizeLimitB
 const NAME = 'Worker';
 const KNOWN = [
   'store', 'redisUrl', 'logsFolder', 'queues', 'concurrency', 'prefix', 'lockDurationMs', 'stalledIntervalMs', 'maxStalledCount', 'takeoverAfterMs',
-  'watchIntervalMs', 'heartbeatIntervalMs', 'poolSize', 'killGraceMs', 'xcomSizeLimitBytes', 'runnerExecArgv', 'hostname', 'onWarning',
+  'watchIntervalMs', 'heartbeatIntervalMs', 'poolSize', 'killGraceMs', 'xcomSizeLimitBytes', 'runnerExecArgv', 'jobHeartbeatIntervalMs', 'hostname', 'onWarning',
 ] as const;
 
 /**
@@ -103,6 +105,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     killGraceMs: intOption(NAME, 'killGraceMs', o.killGraceMs, 60_000, 0),
     xcomSizeLimitBytes: o.xcomSizeLimitBytes === undefined ? undefined : intOption(NAME, 'xcomSizeLimitBytes', o.xcomSizeLimitBytes, 0, 1),
     runnerExecArgv: [...(argv as string[])],
+    jobHeartbeatIntervalMs: intOption(NAME, 'jobHeartbeatIntervalMs', o.jobHeartbeatIntervalMs, 5000, 1),
     hostname: stringOption(NAME, 'hostname', o.hostname, osHostname()),
     onWarning: functionOption(NAME, 'onWarning', o.onWarning, emitWarning),
   };

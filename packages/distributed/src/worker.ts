@@ -3,6 +3,7 @@ import { type ExecutorEvent, LocalExecutor, type TaskWorkload, tryKeyId } from '
 import { recordExecutorEvent, StoreXComBackend } from '@updraft/scheduler';
 import { DelayedError, type Job, UnrecoverableError, Worker as BullWorker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Job as StoreJob } from '@updraft/store';
 import { claimTry } from './claim.js';
 import { createRedisClient, evictionPolicy, evictionWarning } from './redis.js';
 import { Slots } from './slots.js';
@@ -18,6 +19,9 @@ interface LocalRun {
   done: Promise<TryJobResult>;
   resolve: (r: TryJobResult) => void;
 }
+
+/** Job type of workers in the store's job table; `updraft jobs check --job-type WorkerJob` reads it. */
+export const WORKER_JOB = 'WorkerJob';
 
 /** Store writes of a try's end are retried this long before the job gives up (and the try is lost). */
 const WRITE_RETRY_MS = 60_000;
@@ -35,6 +39,8 @@ export class Worker {
   readonly #runs = new Map<string, LocalRun>();
   readonly #watchers = new Set<() => void>();
   #client: Redis | null = null;
+  #job: StoreJob | null = null;
+  #jobTimer: NodeJS.Timeout | null = null;
   #workers: BullWorker[] = [];
   #stopping = false;
   #lastErrorWarning = 0;
@@ -85,6 +91,10 @@ export class Worker {
       this.#workers.push(w);
     }
     await Promise.all(this.#workers.map((w) => w.waitUntilReady()));
+    this.#job = await o.store.startJob({ jobType: WORKER_JOB, hostname: o.hostname, pid: process.pid, executorClass: 'BullMqExecutor' });
+    const id = this.#job.id;
+    this.#jobTimer = setInterval(() => void o.store.heartbeatJob(id).catch(() => undefined), o.jobHeartbeatIntervalMs);
+    this.#jobTimer.unref();
   }
 
   /**
@@ -101,6 +111,8 @@ export class Worker {
     await Promise.all(closing);
     await this.#local.end();
     this.#client?.disconnect();
+    if (this.#jobTimer) clearInterval(this.#jobTimer);
+    if (this.#job) await this.options.store.endJob(this.#job.id, 'success').catch(() => undefined);
   }
 
   async #process(job: Job, token: string | undefined): Promise<TryJobResult> {

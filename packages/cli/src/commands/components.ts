@@ -194,6 +194,27 @@ export function registerComponentCommands(program: Command, env: NodeJS.ProcessE
     });
 
   program
+    .command('jobs')
+    .description('inspect the jobs of the components (scheduler, DAG processor, workers)')
+    .command('check')
+    .description('exit 0 when a job of the type is running and heartbeated recently (container health checks), else 1')
+    .requiredOption('--job-type <type>', 'SchedulerJob, DagProcessorJob or WorkerJob')
+    .option('--threshold-seconds <n>', 'longest time since the last heartbeat of a live job', '30')
+    .action(async (opts: { jobType: string; thresholdSeconds: string }) => {
+      const threshold = Number(opts.thresholdSeconds);
+      if (!Number.isFinite(threshold) || threshold <= 0) throw new CliError(`--threshold-seconds must be a positive number, got ${JSON.stringify(opts.thresholdSeconds)}`, 2);
+      const store = await openConfiguredStore(readConfig(env));
+      try {
+        const job = await store.latestJob(opts.jobType, { onlyRunning: true });
+        const age = job ? (Date.now() - job.latestHeartbeat.getTime()) / 1000 : Infinity;
+        if (!job || age > threshold) throw new CliError(`no alive ${opts.jobType} found${job ? ` (last heartbeat ${age.toFixed(0)} s ago)` : ''}`, 1);
+        process.stdout.write(`found an alive ${opts.jobType}: job ${job.id}, pid ${job.pid ?? '?'} on ${job.hostname ?? '?'}, heartbeat ${age.toFixed(1)} s ago\n`);
+      } finally {
+        await store.close();
+      }
+    });
+
+  program
     .command('worker')
     .description('run task tries from the BullMQ queues in Redis (UPDRAFT_REDIS_URL), recording them in the metadata database')
     .option('-q, --queues <names>', 'comma-separated queues to take tries from (a task\'s queue argument)', 'default')

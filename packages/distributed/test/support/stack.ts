@@ -37,6 +37,7 @@ export async function createStack(): Promise<Stack> {
   const scheduler = new Scheduler({ store, executor, executorName: 'BullMqExecutor', loopIntervalMs: 100 });
   let started = false;
   const dags = new SerializedDagCache(store);
+  let triggered = 0;
   return {
     ws,
     store,
@@ -62,7 +63,8 @@ export async function createStack(): Promise<Stack> {
     },
     async trigger(dagId, runId) {
       const dag = (await dags.get(dagId)) as SerializedDag;
-      const run = await triggerDagRun(store, dag, { runId });
+      // Distinct logical dates: two runs triggered in the same millisecond would share one.
+      const run = await triggerDagRun(store, dag, { runId, logicalDate: new Date(Date.UTC(2025, 0, 1) + triggered++ * 60_000) });
       scheduler.wake();
       return run;
     },
