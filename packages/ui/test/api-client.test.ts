@@ -145,6 +145,17 @@ describe('ApiClient against the mock API', () => {
     expect(values[3]).toBeNull();
   });
 
+  it("finds the task that pushed a run's XCom, and a run's report or null", async () => {
+    const api = await bearer('viewer');
+    const { runs } = await api.latestDagRuns('mlops_pipeline', 1);
+    const runId = (runs[0] as { dag_run_id: string }).dag_run_id;
+    expect((await api.findRunXComs('mlops_pipeline', runId, 'accuracy')).map((x) => x.task_id)).toEqual(['evaluate_model']);
+    expect(await api.findRunXComs('mlops_pipeline', runId, 'nothing')).toEqual([]);
+    // History runs returned the report's path, but the mock has not written the file.
+    expect(await api.getRunReport('mlops_pipeline', runId)).toBeNull();
+    await expect(api.findRunXComs('mlops_pipeline', 'no_such_run', 'accuracy')).rejects.toMatchObject({ status: 404 });
+  });
+
   it('turns an unreachable server into a NetworkError', async () => {
     const api = new ApiClient({ baseUrl: 'http://127.0.0.1:9' });
     await expect(api.me()).rejects.toBeInstanceOf(NetworkError);

@@ -3,7 +3,6 @@ import type { TaskInstanceHistoryResponse } from '../src/api/types.js';
 import { formatDate, formatDuration, relativeTime } from '../src/lib/format.js';
 import { buildGantt } from '../src/lib/gantt.js';
 import { describeImportError } from '../src/lib/import-errors.js';
-import { locateReport } from '../src/lib/report.js';
 import { taskEdges, topologicalOrder } from '../src/lib/topo.js';
 
 describe('topologicalOrder', () => {
@@ -60,18 +59,6 @@ describe('buildGantt', () => {
 
   it('is empty when nothing started', () => {
     expect(buildGantt(['a'], [t('a', 1, null, null)], 0).rows).toEqual([{ taskId: 'a', bars: [] }]);
-  });
-});
-
-describe('locateReport', () => {
-  it('finds a report path inside a served folder, the innermost folder name winning', () => {
-    expect(locateReport([1, '/srv/out/report/model_accuracy_report.md'], ['out', 'report'])).toEqual({ folder: 'report', path: 'model_accuracy_report.md' });
-    expect(locateReport(['/srv/out/a/b.html'], ['out'])).toEqual({ folder: 'out', path: 'a/b.html' });
-  });
-
-  it('ignores values that are not report files or lie outside the folders', () => {
-    expect(locateReport(['/srv/out/model.json', 42, null, '/elsewhere/r.md'], ['out'])).toBeNull();
-    expect(locateReport(['/srv/out/../etc/r.md'], ['out'])).toBeNull();
   });
 });
 

@@ -1,9 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useMemo } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
+import type { RunReportResponse } from '../../src/api/types.js';
 import { formatDate, formatDuration } from '../../src/lib/format.js';
 import { buildGantt } from '../../src/lib/gantt.js';
-import { locateReport } from '../../src/lib/report.js';
 import { isActive } from '../../src/lib/states.js';
 import { topologicalOrder } from '../../src/lib/topo.js';
 import { api } from '../api.js';
@@ -44,20 +44,13 @@ export function RunPage() {
     return buildGantt(order, tries.data ?? [], Date.now());
   }, [tasks.data, tis.data, tries.data]);
 
-  // What the run's tasks returned and pushed: the report's path and the task that pushed the metric.
-  const outputs = useQuery({
-    queryKey: ['report', dagId, runId],
-    queryFn: async () => {
-      const [folders, lists] = await Promise.all([api.listOutputFolders().catch(() => ({ folders: [] as string[] })), Promise.all((tis.data ?? []).map((t) => api.listXComs(dagId, runId, t.task_id)))]);
-      const entries = lists.flatMap((l) => l.xcom_entries);
-      const metricTask = entries.find((x) => x.key === METRIC)?.task_id ?? null;
-      const returns = await Promise.all(entries.filter((x) => x.key === 'return_value').map((x) => api.getXCom(dagId, runId, x.task_id, x.key).then((v) => v.value)));
-      const file = locateReport(returns, folders.folders);
-      const text = file ? await api.getOutputText(file.folder, file.path) : null;
-      return { metricTask, file, text };
-    },
-    enabled: tis.data !== undefined,
+  // The task that pushed the metric, and the report the run's tasks wrote (the server finds it among the output folders).
+  const metricTask = useQuery({
+    // Under 'report': the live stream refetches both when the run's state changes.
+    queryKey: ['report', dagId, runId, METRIC],
+    queryFn: async () => (await api.findRunXComs(dagId, runId, METRIC))[0]?.task_id ?? null,
   });
+  const report = useQuery({ queryKey: ['report', dagId, runId, 'file'], queryFn: () => api.getRunReport(dagId, runId) });
 
   if (run.isError) return <ErrorMessage error={run.error} retry={() => void run.refetch()} title={`Run ${runId} could not be loaded`} />;
   const r = run.data;
@@ -94,16 +87,57 @@ export function RunPage() {
         </Card>
         <Card title="Conf">{r ? Object.keys(r.conf ?? {}).length > 0 ? <Json value={r.conf} /> : <p className="muted">No conf: the params' defaults applied.</p> : <Loading />}</Card>
       </div>
-      {outputs.isError && <ErrorMessage error={outputs.error} title="The run's outputs could not be read" />}
-      {outputs.data?.metricTask && <MetricCard dagId={dagId} taskId={outputs.data.metricTask} />}
-      {outputs.data?.file && (
-        <Card title="Report" actions={<code className="small muted">{`${outputs.data.file.folder}/${outputs.data.file.path}`}</code>}>
-          <Suspense fallback={<Loading label="Rendering the report" />}>
-            <Markdown source={outputs.data.text ?? ''} testId="report" />
-          </Suspense>
-        </Card>
-      )}
+      {metricTask.isError && <ErrorMessage error={metricTask.error} title={`The run's ${METRIC} could not be read`} />}
+      {metricTask.data && <MetricCard dagId={dagId} taskId={metricTask.data} />}
+      {report.isError && <ErrorMessage error={report.error} title="The run's report could not be read" />}
+      {report.data && <ReportCard report={report.data} />}
     </div>
+  );
+}
+
+function ReportCard({ report }: { report: RunReportResponse }) {
+  const type = report.media_type.split(';')[0]?.trim() ?? '';
+  return (
+    <Card
+      title="Report"
+      actions={
+        <a className="small" href={report.url} target="_blank" rel="noreferrer">
+          <code>{`${report.folder}/${report.path}`}</code>
+        </a>
+      }
+    >
+      {report.rewritten && (
+        <p className="notice" role="note" data-testid="report-rewritten">
+          {report.rewritten_by_run_id ? (
+            <>
+              Run <Link to={`/dags/${encodeURIComponent(report.dag_id)}/runs/${encodeURIComponent(report.rewritten_by_run_id)}`}>{report.rewritten_by_run_id}</Link> wrote
+              this file again later: what is shown is that run&apos;s report, not this one&apos;s.
+            </>
+          ) : (
+            <>This file was written again at {formatDate(report.modified_at)}, after {report.task_id} returned it: it may not be this run&apos;s report.</>
+          )}
+        </p>
+      )}
+      {report.truncated && <p className="notice" role="note">Only the first part of the file is shown: open it for the rest.</p>}
+      {type === 'text/markdown' ? (
+        <Suspense fallback={<Loading label="Rendering the report" />}>
+          <Markdown source={report.content} testId="report" />
+        </Suspense>
+      ) : type === 'text/html' ? (
+        // A page written by a task is not shown inside the app: the server serves it sandboxed, without scripts.
+        <p data-testid="report">
+          An HTML report:{' '}
+          <a href={report.url} target="_blank" rel="noreferrer">
+            open it
+          </a>
+          .
+        </p>
+      ) : (
+        <pre className="code" data-testid="report">
+          {report.content}
+        </pre>
+      )}
+    </Card>
   );
 }
 

@@ -12,7 +12,7 @@ import type {
   DAGSourceResponse,
   ImportErrorCollectionResponse,
   LoginResponse,
-  OutputFoldersResponse,
+  RunReportResponse,
   TaskCollectionResponse,
   TaskInstanceCollectionResponse,
   TaskInstanceHistoryCollectionResponse,
@@ -20,6 +20,7 @@ import type {
   TaskInstancesLogResponse,
   TriggerDAGRunPostBody,
   XComCollectionResponse,
+  XComResponse,
   XComResponseNative,
 } from './types.js';
 
@@ -290,6 +291,22 @@ export class ApiClient {
     return this.request('GET', `${tiPath(dagId, runId, taskId)}/xcomEntries/${enc(key)}`);
   }
 
+  /** `GET .../dagRuns/{dag_run_id}/taskInstances/~/xcomEntries`: the run's XComs with this key, of every task (no values). */
+  async findRunXComs(dagId: string, runId: string, key: string): Promise<XComResponse[]> {
+    const r = await fetchPages(
+      async (offset, limit) => {
+        const page = await this.request<XComCollectionResponse>('GET', `/api/v2/dags/${enc(dagId)}/dagRuns/${enc(runId)}/taskInstances/~/xcomEntries`, {
+          query: { xcom_key: key, limit, offset },
+        });
+        return { items: page.xcom_entries, total: page.total_entries };
+      },
+      Number.MAX_SAFE_INTEGER,
+      this.options.pageSize,
+      this.options.pageConcurrency,
+    );
+    return r.items;
+  }
+
   /**
    * One XCom's value across runs (the accuracy chart): null where a run has none. Sent `pageConcurrency`
    * requests at a time.
@@ -323,15 +340,14 @@ export class ApiClient {
     return this.url(`/ui/dags/${enc(dagId)}/dagRuns/${enc(runId)}/taskInstances/${enc(taskId)}/logs/${tryNumber}/stream`);
   }
 
-  /** `GET /ui/outputs`: the output folders the server serves. */
-  listOutputFolders(): Promise<OutputFoldersResponse> {
-    return this.request('GET', '/ui/outputs');
-  }
-
-  /** The text of a file in an output folder (a run's report). */
-  async getOutputText(folder: string, path: string): Promise<string> {
-    const response = await this.#send('GET', outputPath(folder, path), { accept: 'text/markdown, text/plain, */*' });
-    return response.text();
+  /** A run's report (`/ui/dags/{dag_id}/dagRuns/{dag_run_id}/report`), or null when it has none. */
+  async getRunReport(dagId: string, runId: string): Promise<RunReportResponse | null> {
+    try {
+      return await this.request<RunReportResponse>('GET', `/ui/dags/${enc(dagId)}/dagRuns/${enc(runId)}/report`);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }
   }
 }
 
@@ -341,8 +357,4 @@ function enc(segment: string): string {
 
 function tiPath(dagId: string, runId: string, taskId: string): string {
   return `/api/v2/dags/${enc(dagId)}/dagRuns/${enc(runId)}/taskInstances/${enc(taskId)}`;
-}
-
-function outputPath(folder: string, path: string): string {
-  return `/ui/outputs/${enc(folder)}/${path.split('/').map(enc).join('/')}`;
 }

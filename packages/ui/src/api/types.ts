@@ -276,6 +276,30 @@ export interface OutputFoldersResponse {
   folders: string[];
 }
 
+/** `GET /ui/dags/{dag_id}/dagRuns/{dag_run_id}/report`: the file a run's task returned the path of, with its text. */
+export interface RunReportResponse {
+  dag_id: string;
+  dag_run_id: string;
+  /** The task whose `return_value` named the file. */
+  task_id: string;
+  /** The output folder's name and the path inside it. */
+  folder: string;
+  path: string;
+  /** The whole file, under `/ui/outputs`. */
+  url: string;
+  /** `text/markdown; charset=utf-8`, `text/html; ...`, `text/plain; ...`. */
+  media_type: string;
+  size: number;
+  modified_at: string;
+  /** The file may no longer be this run's: a later run wrote the same path, or it changed after its task returned. */
+  rewritten: boolean;
+  /** The later run whose same task returned the same file, when that is how it was rewritten. */
+  rewritten_by_run_id: string | null;
+  /** The file's text, or its first part when `truncated`. */
+  content: string;
+  truncated: boolean;
+}
+
 /** An event of the `/ui/events` stream (the `event:` field is `type`). */
 export type LiveEvent =
   | { type: 'dag_run'; dag_id: string; dag_run_id: string; state: DagRunState }

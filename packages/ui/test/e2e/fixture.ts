@@ -44,9 +44,11 @@ export interface MockFixture {
 
 export const REPORT_PATH = '/srv/updraft/mlops/report/model_accuracy_report.md';
 
-/** The tutorial's report, with an HTML script that the UI must not run. */
-export const REPORT_MARKDOWN = [
+/** The tutorial's report of a run, with an HTML script that the UI must not run. */
+export const reportMarkdown = (runId: string): string => [
   '# Model accuracy report',
+  '',
+  `Run \`${runId}\` of DAG \`mlops_pipeline\`.`,
   '',
   '**Accuracy: 1.0000** (100.00% of 30 test rows)',
   '',

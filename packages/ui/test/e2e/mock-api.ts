@@ -9,7 +9,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import { REPORT_MARKDOWN, tutorialFixture, type MockDag, type MockFixture, type MockTask } from './fixture.js';
+import { reportMarkdown, tutorialFixture, type MockDag, type MockFixture, type MockTask } from './fixture.js';
 
 type Role = 'viewer' | 'op' | 'admin';
 type Access = 'public' | Role;
@@ -275,7 +275,7 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
             setTi(ti, 'failed');
           } else {
             for (const [key, value] of Object.entries(task.xcoms ?? {})) ti.xcoms.set(key, { value, timestamp: ti.end_date });
-            if (task.task_id === 'generate_report') (outputs.report ??= {})['model_accuracy_report.md'] = REPORT_MARKDOWN;
+            if (task.task_id === 'generate_report') (outputs.report ??= {})['model_accuracy_report.md'] = reportMarkdown(run.dag_run_id);
             setTi(ti, 'success');
           }
           later(() => advance(dag, run));
@@ -584,8 +584,16 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
     return { content: parseLines(text), continuation_token: Buffer.from(JSON.stringify({ log_pos: bytes.length })).toString('base64url') };
   });
   route('GET', '/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries', 'viewer', ({ params, url }) => {
-    const ti = tiOr404(...(params as [string, string, string]));
-    const list = [...ti.xcoms.entries()].map(([key, x]) => ({ key, timestamp: x.timestamp, logical_date: null, map_index: -1, task_id: ti.task_id, dag_id: ti.dag_id, run_id: ti.dag_run_id }));
+    const [dagId, runId, taskId] = params as [string, string, string];
+    // `~` for the task only: what the UI asks.
+    runOr404(dagId, runId);
+    const owners = taskId === '~' ? [...tis.values()].filter((t) => t.dag_id === dagId && t.dag_run_id === runId) : [tiOr404(dagId, runId, taskId)];
+    const key = url.searchParams.get('xcom_key');
+    const list = owners.flatMap((ti) =>
+      [...ti.xcoms.entries()]
+        .filter(([k]) => key === null || k === key)
+        .map(([k, x]) => ({ key: k, timestamp: x.timestamp, logical_date: null, map_index: -1, task_id: ti.task_id, dag_id: ti.dag_id, run_id: ti.dag_run_id })),
+    );
     return { xcom_entries: page(list, url), total_entries: list.length };
   });
   route('GET', '/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{key}', 'viewer', ({ params }) => {
@@ -593,6 +601,43 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
     const x = ti.xcoms.get(params[3] as string);
     if (!x) throw new HttpError(404, `XCom entry with key: \`${params[3] as string}\` not found`);
     return { key: params[3], timestamp: x.timestamp, logical_date: null, map_index: -1, task_id: ti.task_id, dag_id: ti.dag_id, run_id: ti.dag_run_id, value: x.value };
+  });
+  route('GET', '/ui/dags/{dag_id}/dagRuns/{dag_run_id}/report', 'viewer', ({ params }) => {
+    const run = runOr404(params[0] as string, params[1] as string);
+    const returned = [...tis.values()]
+      .filter((ti) => ti.dag_id === run.dag_id && ti.dag_run_id === run.dag_run_id)
+      .flatMap((ti) => {
+        const x = ti.xcoms.get('return_value');
+        return x ? [{ ti, ...x }] : [];
+      })
+      .sort((a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp));
+    for (const { ti, value, timestamp } of returned) {
+      if (typeof value !== 'string' || !/\.(md|markdown|html?|txt)$/i.test(value)) continue;
+      // The mock's folders are names only: the path's last segment that names one starts the file's path.
+      const parts = value.split('/');
+      for (let i = parts.length - 2; i >= 0; i--) {
+        const folder = parts[i] as string;
+        const path = parts.slice(i + 1).join('/');
+        const text = outputs[folder]?.[path];
+        if (text === undefined) continue;
+        return {
+          dag_id: run.dag_id,
+          dag_run_id: run.dag_run_id,
+          task_id: ti.task_id,
+          folder,
+          path,
+          url: `/ui/outputs/${folder}/${path}`,
+          media_type: 'text/markdown; charset=utf-8',
+          size: Buffer.byteLength(text),
+          modified_at: timestamp,
+          rewritten: false,
+          rewritten_by_run_id: null,
+          content: text,
+          truncated: false,
+        };
+      }
+    }
+    throw new HttpError(404, `Run ${run.dag_run_id} of DAG ${run.dag_id} has no report`);
   });
   route('GET', '/ui/outputs', 'viewer', () => ({ folders: Object.keys(outputs).sort() }));
   route('GET', '/ui/outputs/{folder}/*', 'viewer', ({ params, res }) => {

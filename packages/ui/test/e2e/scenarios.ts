@@ -97,6 +97,16 @@ export async function tutorialScenario(browser: Browser, t: E2eTarget): Promise<
     expect(await page.evaluate('window.__reportScriptRan === undefined')).toBe(true);
     expect(await report.locator('script').count()).toBe(0);
     await screenshot(page, t.screenshots, '07-run-report');
+    // The tutorial writes to a fixed path: the report is this run's, unless the page says which later run rewrote it.
+    const rewritten = page.getByTestId('report-rewritten');
+    if ((await rewritten.count()) === 0) expect(await report.innerText()).toContain(runId);
+    else {
+      const later = await rewritten.getByRole('link').innerText();
+      await rewritten.getByRole('link').click();
+      await page.getByTestId('report').filter({ hasText: later }).waitFor();
+      expect(await page.getByTestId('report-rewritten').count()).toBe(0);
+      await screenshot(page, t.screenshots, '07b-later-run-report');
+    }
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Sign in to Updraft' }).waitFor();
