@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RandomForestClassifier } from '../src/forest/forest.js';
 import type { GrowSpec } from '../src/forest/grow.js';
-import { ForestWorkerError, closeForestPool, forestPoolSize, growTrees } from '../src/forest/pool.js';
+import { ForestWorkerError, MIN_PARALLEL_WORK, closeForestPool, forestPoolSize, growTrees } from '../src/forest/pool.js';
 import { loadReferenceDataset } from './helpers/reference-data.js';
 
 afterAll(async () => {
@@ -22,8 +22,9 @@ describe('growing trees on worker threads', () => {
   const data = loadReferenceDataset('digits');
 
   it.each(['histogram', 'exact'] as const)('%s: the same randomState gives the same forest whatever nJobs is', (splitter) => {
+    // 1437 rows x 70 trees: above MIN_PARALLEL_WORK, so the threads are used.
     const fit = (nJobs: number): RandomForestClassifier =>
-      new RandomForestClassifier({ nEstimators: 12, randomState: 5, splitter, nJobs }).fit(data.X, data.y);
+      new RandomForestClassifier({ nEstimators: 70, randomState: 5, splitter, nJobs, maxDepth: 8 }).fit(data.X, data.y);
     const one = fit(1);
     const two = fit(2);
     const three = fit(3);
@@ -35,8 +36,8 @@ describe('growing trees on worker threads', () => {
   });
 
   it('nJobs -1 uses one thread per CPU and still gives the same forest', () => {
-    const a = new RandomForestClassifier({ nEstimators: 4, randomState: 9, nJobs: -1 }).fit(data.X, data.y);
-    const b = new RandomForestClassifier({ nEstimators: 4, randomState: 9 }).fit(data.X, data.y);
+    const a = new RandomForestClassifier({ nEstimators: 70, randomState: 9, nJobs: -1, maxDepth: 4 }).fit(data.X, data.y);
+    const b = new RandomForestClassifier({ nEstimators: 70, randomState: 9, maxDepth: 4 }).fit(data.X, data.y);
     expect(treesOf(a)).toEqual(treesOf(b));
   });
 
@@ -60,18 +61,27 @@ describe('growing trees on worker threads', () => {
       },
       params: { maxFeatures: 1, maxDepth: Infinity, minSamplesSplit: 2, minSamplesLeaf: 1, criterion: 'gini', bootstrap: true },
     };
-    expect(() => growTrees(broken, new Uint32Array([1, 2, 3, 4]), 2)).toThrow(ForestWorkerError);
-    const model = new RandomForestClassifier({ nEstimators: 4, randomState: 1, nJobs: 2 }).fit(data.X, data.y);
-    expect(model.trees).toHaveLength(4);
+    const seeds = new Uint32Array(MIN_PARALLEL_WORK / 10).map((_, i) => i);
+    expect(() => growTrees(broken, seeds, 2)).toThrow(ForestWorkerError);
+    const model = new RandomForestClassifier({ nEstimators: 70, randomState: 1, nJobs: 2, maxDepth: 3 }).fit(data.X, data.y);
+    expect(model.trees).toHaveLength(70);
   });
 
   it('closeForestPool stops every thread; a later parallel fit starts new ones', async () => {
-    new RandomForestClassifier({ nEstimators: 3, randomState: 1, nJobs: 2 }).fit(data.X, data.y);
+    const fit = (): RandomForestClassifier => new RandomForestClassifier({ nEstimators: 70, randomState: 1, nJobs: 2, maxDepth: 3 }).fit(data.X, data.y);
+    fit();
     expect(forestPoolSize()).toBeGreaterThan(0);
     await closeForestPool();
     expect(forestPoolSize()).toBe(0);
-    new RandomForestClassifier({ nEstimators: 3, randomState: 1, nJobs: 2 }).fit(data.X, data.y);
+    fit();
     expect(forestPoolSize()).toBe(1);
+  });
+
+  it('small fits stay on the calling thread', async () => {
+    await closeForestPool();
+    const iris = loadReferenceDataset('iris');
+    new RandomForestClassifier({ nEstimators: 100, randomState: 1, nJobs: 2 }).fit(iris.X, iris.y);
+    expect(forestPoolSize()).toBe(0);
   });
 
   it('an open pool does not keep a process alive', async () => {
@@ -82,9 +92,9 @@ describe('growing trees on worker threads', () => {
       writeFileSync(
         script,
         `import { RandomForestClassifier, forestPoolSize } from ${JSON.stringify(index)};
-const X = Array.from({ length: 200 }, (_, i) => [i % 17, i % 5]);
+const X = Array.from({ length: 2000 }, (_, i) => [i % 17, i % 5]);
 const y = X.map(([a]) => (a > 8 ? 1 : 0));
-new RandomForestClassifier({ nEstimators: 8, randomState: 1, nJobs: 2 }).fit(X, y);
+new RandomForestClassifier({ nEstimators: 60, randomState: 1, nJobs: 2 }).fit(X, y);
 console.log('pool', forestPoolSize());
 `,
       );

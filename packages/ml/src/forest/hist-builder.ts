@@ -296,7 +296,7 @@ export class HistogramTreeBuilder {
       }
       fJ += nFound;
       const feature = features[fJ] as number;
-      const constant = small ? this.scanSmall(feature, start, end, nodeWeight) : this.scanHistogram(feature, start, end, nodeWeight);
+      const constant = small ? this.scanSmall(feature, start, end, nodeWeight) : this.scanHistogram(feature, start, end, nodeWeight, 0, (this.nBins[feature] as number) - 1);
       if (constant) {
         swapInt(features, fJ, nTotalConstants);
         nFound++;
@@ -336,7 +336,7 @@ export class HistogramTreeBuilder {
    * the node. The split proxy is as in the exact builder: `sum(c^2)/w` over both sides for Gini,
    * `sum(c log c) - w log w` over both sides for entropy. Two classes, the common case, get their own loop.
    */
-  private scanHistogram(feature: number, start: number, end: number, nodeWeight: number, firstBin = 0, lastBin = (this.nBins[feature] as number) - 1): boolean {
+  private scanHistogram(feature: number, start: number, end: number, nodeWeight: number, firstBin: number, lastBin: number): boolean {
     const { samples, nodeY, nodeW, hist, binCounts } = this;
     const { bins, nSamples, nClasses: K } = this;
     const col = feature * nSamples;
@@ -361,7 +361,8 @@ export class HistogramTreeBuilder {
         binCounts[b] = (binCounts[b] as number) + 1;
       }
     }
-    return K === 2 ? this.scanBinary(feature, end - start, nodeWeight, firstBin, lastBin) : this.scanClasses(feature, end - start, nodeWeight, firstBin, lastBin);
+    if (K === 2) return this.scanBinary(feature, end - start, nodeWeight, firstBin, lastBin);
+    return this.scanClasses(feature, end - start, nodeWeight, firstBin, lastBin);
   }
 
   /** The bin scan of `scanHistogram` for two classes; clears the histogram as it goes. */

@@ -48,7 +48,8 @@ export interface RandomForestOptions {
   /**
    * Threads growing trees: an integer >= 1, or -1 for one per available CPU. Default 1 (the calling thread only).
    * Above 1, the calling thread and `nJobs - 1` worker threads of a shared pool grow the trees; the forest is
-   * the same whatever `nJobs` is. Not stored in model files.
+   * the same whatever `nJobs` is. Fits of fewer than 100,000 samples times trees use the calling thread alone.
+   * Not stored in model files.
    */
   nJobs?: number;
 }

@@ -104,11 +104,18 @@ function sharedSpec(spec: GrowSpec): GrowSpec {
 }
 
 /**
+ * Below this many samples times trees, a fit runs on the calling thread alone: handing the work to other threads
+ * would cost about as much as it saves (iris, wine and breast_cancer with 100 trees stay below it).
+ */
+export const MIN_PARALLEL_WORK = 100_000;
+
+/**
  * Grows one tree per seed on `nThreads` threads (the calling one included) and returns them in seed order.
  * Throws `ForestWorkerError` when a worker fails or dies.
  */
 export function growTrees(spec: GrowSpec, seeds: Uint32Array, nThreads: number): GrownTree[] {
-  const nWorkers = Math.min(nThreads, seeds.length) - 1;
+  const small = spec.data.nSamples * seeds.length < MIN_PARALLEL_WORK;
+  const nWorkers = small ? 0 : Math.min(nThreads, seeds.length) - 1;
   if (nWorkers <= 0) {
     const grower = createGrower(spec);
     return Array.from(seeds, (seed) => grower.grow(seed));

@@ -63,13 +63,17 @@ const OPSET_ML = 3;
 
 type Attribute = Record<string, unknown>;
 
-const ints = (name: string, values: ArrayLike<number>): Attribute => ({ name, type: ONNX_ATTRIBUTE_TYPE.INTS, ints: Array.from(values) });
-const floats = (name: string, values: ArrayLike<number>): Attribute => ({ name, type: ONNX_ATTRIBUTE_TYPE.FLOATS, floats: Array.from(values) });
-const strings = (name: string, values: readonly string[]): Attribute => ({
+// Typed arrays go to the encoder as they are: it only reads `length` and indices.
+const ints = (name: string, values: ArrayLike<number>): Attribute => ({ name, type: ONNX_ATTRIBUTE_TYPE.INTS, ints: values });
+const floats = (name: string, values: ArrayLike<number>): Attribute => ({ name, type: ONNX_ATTRIBUTE_TYPE.FLOATS, floats: values });
+const strings = (name: string, values: readonly (string | Uint8Array)[]): Attribute => ({
   name,
   type: ONNX_ATTRIBUTE_TYPE.STRINGS,
-  strings: values.map((v) => Buffer.from(v, 'utf8')),
+  strings: values.map((v) => (typeof v === 'string' ? Buffer.from(v, 'utf8') : v)),
 });
+// One buffer each, shared by every node: a forest has hundreds of thousands of nodes.
+const LEAF_MODE = Buffer.from('LEAF', 'utf8');
+const BRANCH_MODE = Buffer.from('BRANCH_LEQ', 'utf8');
 const string = (name: string, value: string): Attribute => ({ name, type: ONNX_ATTRIBUTE_TYPE.STRING, s: Buffer.from(value, 'utf8') });
 
 function treeAttributes(model: RandomForestClassifier): Attribute[] {
@@ -83,7 +87,7 @@ function treeAttributes(model: RandomForestClassifier): Attribute[] {
   const values = new Float32Array(nNodes);
   const trueIds = new Int32Array(nNodes);
   const falseIds = new Int32Array(nNodes);
-  const modes: string[] = new Array<string>(nNodes);
+  const modes = new Array<Uint8Array>(nNodes);
   const classTree: number[] = [];
   const classNode: number[] = [];
   const classId: number[] = [];
@@ -97,7 +101,7 @@ function treeAttributes(model: RandomForestClassifier): Attribute[] {
       treeIds[i] = t;
       nodeIds[i] = node;
       const leaf = tree.left[node] === LEAF;
-      modes[i] = leaf ? 'LEAF' : 'BRANCH_LEQ';
+      modes[i] = leaf ? LEAF_MODE : BRANCH_MODE;
       if (!leaf) {
         featureIds[i] = tree.feature[node] as number;
         values[i] = floorToFloat32(tree.threshold[node] as number);
