@@ -205,11 +205,20 @@ export class BullMqExecutor implements Executor {
       clearTimeout(timer);
       if (!flushed) this.options.onWarning(`${[...this.#inFlight.values()].filter((f) => !f.added).length} queued tries could not be handed to Redis before the executor ended; they stay queued in the store`);
     }
-    await this.#checked.catch(() => undefined);
+    // The eviction check may still wait for an unreachable Redis: disconnecting ends it.
+    void this.#checked.catch(() => undefined);
     for (const h of this.#queues.values()) {
-      await h.events.close().catch(() => undefined);
-      await h.queue.close().catch(() => undefined);
+      // Closing waits for Redis; an unreachable one must not keep the scheduler from stopping.
+      await bounded(h.events.close());
+      await bounded(h.queue.close());
     }
     this.#client.disconnect();
   }
+}
+
+/** Waits for `p` at most `ms`, ignoring its failure. */
+async function bounded(p: Promise<unknown>, ms = 5000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }
