@@ -8,6 +8,7 @@ import { createKyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrate.js';
 import { resolveCommonOptions, type CommonStoreOptions } from './options.js';
 import type { Database as Tables } from './schema.js';
+import { cachingDatabase } from './statement-cache.js';
 import type { MetadataStore } from './store.js';
 import { integer, nonEmptyString } from './validate.js';
 
@@ -52,7 +53,7 @@ export function createSqliteStore(options: SqliteStoreOptions): MetadataStore {
   } catch (cause) {
     throw new StoreError(`cannot open SQLite database ${o.path}: ${(cause as Error).message}`, { cause });
   }
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: handle }) });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: cachingDatabase(handle) }) });
   const ctx: StoreContext = {
     db,
     dialect: 'sqlite',

@@ -23,6 +23,7 @@ import type {
   ParseImportError,
   ParseImportErrorInput,
   SerializedDag,
+  SerializedDagHash,
   SerializedDagPut,
   SetXComOptions,
   TaskInstance,
@@ -31,6 +32,7 @@ import type {
   TaskInstanceKey,
   TaskInstanceQuery,
   TaskInstanceTransition,
+  TaskInstanceTransitionItem,
   XCom,
   XComKey,
   XComQuery,
@@ -77,6 +79,11 @@ export interface MetadataStore {
   putSerializedDag(input: SerializedDagPut): Promise<boolean>;
   /** A DAG's serialized form, or null. */
   getSerializedDag(dagId: string): Promise<SerializedDag | null>;
+  /**
+   * The hashes of the serialized DAGs (of the given DAGs, default all), ordered by DAG id: a reader that caches
+   * serialized DAGs learns which changed without reading their structure.
+   */
+  listSerializedDagHashes(dagIds?: readonly string[]): Promise<SerializedDagHash[]>;
 
   // Import errors
   /**
@@ -115,6 +122,11 @@ export interface MetadataStore {
    * given), writing `patch` with it. Of two racing transitions from the same state, exactly one applies.
    */
   transitionTaskInstance(key: TaskInstanceKey, transition: TaskInstanceTransition): Promise<boolean>;
+  /**
+   * Many `transitionTaskInstance`s (each with its own compare-and-set, and history copy when asked) in one
+   * transaction; says for each whether it applied, in order. Input errors are found before anything is written.
+   */
+  transitionTaskInstances(items: readonly TaskInstanceTransitionItem[]): Promise<boolean[]>;
   /** Records a sign of life of a running try; false when the task instance is no longer running that try. */
   heartbeatTaskInstance(key: TaskInstanceKey, tryNumber: number, at?: Date): Promise<boolean>;
   /** Running task instances whose last heartbeat (or start) is older than `heartbeatBefore`. */
@@ -123,7 +135,8 @@ export interface MetadataStore {
    * Atomically moves up to `limit` scheduled task instances of running runs of unpaused DAGs to queued,
    * highest priority first, and returns them. Concurrent claimers never get the same task instance
    * (`FOR UPDATE SKIP LOCKED` on PostgreSQL; one writer at a time on SQLite). Pool and concurrency limits
-   * are the caller's to apply through `limit` and `dagIds`.
+   * are the caller's to apply through `limit` and `dagIds`. `externalExecutorId`, when given, is written in
+   * the same update.
    */
   claimScheduledTaskInstances(options: ClaimOptions): Promise<TaskInstance[]>;
   /** Copies the task instance's current try into its history (replacing an earlier copy of the same try). */

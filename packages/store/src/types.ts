@@ -356,6 +356,23 @@ export interface TaskInstanceTransition {
   patch?: TaskInstancePatch;
 }
 
+/** One compare-and-set of `transitionTaskInstances`. */
+export interface TaskInstanceTransitionItem {
+  key: TaskInstanceKey;
+  transition: TaskInstanceTransition;
+  /**
+   * When the transition applies, also copy the task instance's try into its history, as
+   * `recordTaskInstanceTry` does. Default false.
+   */
+  recordTry?: boolean;
+}
+
+/** A serialized DAG's id and hash, without its structure. */
+export interface SerializedDagHash {
+  dagId: string;
+  dagHash: string;
+}
+
 /** Sortable task instance fields. */
 export type TaskInstanceOrderField =
   | 'taskId'
@@ -385,6 +402,8 @@ export interface ClaimOptions {
   dagIds?: readonly string[];
   /** Written as `queuedDttm`; default: the store's clock. */
   queuedAt?: Date;
+  /** Written as `externalExecutorId` of every claimed task instance (who queued it); default: left as it is. */
+  externalExecutorId?: string;
 }
 
 /** Options of `findZombies`. */

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../context.js';
 import { initialMigration } from './0001_initial.js';
+import { hotQueryIndexesMigration } from './0002_hot_query_indexes.js';
 
 /**
  * The numbered migrations of one dialect. Names sort in application order; a new migration gets the next
@@ -9,6 +10,7 @@ import { initialMigration } from './0001_initial.js';
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_initial': initialMigration(dialect),
+    '0002_hot_query_indexes': hotQueryIndexesMigration(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }

@@ -1,14 +1,17 @@
+import type { Kysely } from 'kysely';
 import { time, bool, type StoreContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
+import type { Database } from '../schema.js';
 import { DagRunState, TaskInstanceState } from '../states.js';
-import type { ClaimOptions, TaskInstance, TaskInstanceHistory, TaskInstanceKey } from '../types.js';
-import { integer, validDate } from '../validate.js';
-import { fullKey, keyText, toHistory, toTaskInstance } from './ti-codec.js';
-import { byKey } from './task-instances.js';
+import type { ClaimOptions, TaskInstance, TaskInstanceHistory, TaskInstanceKey, TaskInstanceTransitionItem } from '../types.js';
+import { integer, string, validDate } from '../validate.js';
+import { type FullKey, fullKey, keyText, toHistory, toTaskInstance } from './ti-codec.js';
+import { byKey, transitionUpdate } from './task-instances.js';
 
 export async function claimScheduledTaskInstances(ctx: StoreContext, options: ClaimOptions): Promise<TaskInstance[]> {
   const limit = integer(options.limit, 'limit', 1);
   const queuedAt = options.queuedAt ? validDate(options.queuedAt, 'queuedAt') : ctx.now();
+  const owner = options.externalExecutorId === undefined ? {} : { external_executor_id: string(options.externalExecutorId, 'externalExecutorId') };
   if (options.dagIds?.length === 0) return [];
   let candidates = ctx.db
     .selectFrom('task_instance as ti')
@@ -30,13 +33,27 @@ export async function claimScheduledTaskInstances(ctx: StoreContext, options: Cl
   // scheduler skip every task of a run the first one is claiming from. SQLite has one writer; the single
   // UPDATE below is atomic there.
   if (ctx.dialect === 'postgres') candidates = candidates.forUpdate('ti').skipLocked();
-  const rows = await ctx.db
-    .updateTable('task_instance')
-    .set({ state: TaskInstanceState.QUEUED, queued_dttm: time(ctx, queuedAt), updated_at: time(ctx, ctx.now()) })
-    .where('id', 'in', candidates)
-    .where('state', '=', TaskInstanceState.SCHEDULED)
-    .returningAll()
-    .execute();
+  const values = { state: TaskInstanceState.QUEUED, queued_dttm: time(ctx, queuedAt), updated_at: time(ctx, ctx.now()), ...owner };
+  const rows =
+    ctx.dialect === 'postgres'
+      ? // In a CTE the locking subquery runs once: as `id IN (subquery)` PostgreSQL may run it again while joining,
+        // skip the rows it locked itself the first time, and claim more than `limit`.
+        await ctx.db
+          .with('claimed', () => candidates)
+          .updateTable('task_instance')
+          .from('claimed')
+          .set(values)
+          .whereRef('task_instance.id', '=', 'claimed.id')
+          .where('task_instance.state', '=', TaskInstanceState.SCHEDULED)
+          .returningAll('task_instance')
+          .execute()
+      : await ctx.db
+          .updateTable('task_instance')
+          .set(values)
+          .where('id', 'in', candidates)
+          .where('state', '=', TaskInstanceState.SCHEDULED)
+          .returningAll()
+          .execute();
   // RETURNING has no order; give the claim order back except for run dates, which the rows do not carry.
   rows.sort(
     (a, b) =>
@@ -53,17 +70,68 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The columns a try shares with its history row (all but the id, the heartbeat and the note). */
+const TRY_COLUMNS = [
+  'dag_id',
+  'run_id',
+  'task_id',
+  'map_index',
+  'state',
+  'try_number',
+  'max_tries',
+  'start_date',
+  'end_date',
+  'duration',
+  'hostname',
+  'unixname',
+  'pid',
+  'queued_dttm',
+  'scheduled_dttm',
+  'operator',
+  'pool',
+  'pool_slots',
+  'queue',
+  'priority_weight',
+  'external_executor_id',
+  'updated_at',
+] as const;
+
+/**
+ * Copies a task instance's current try into its history in one INSERT ... SELECT (an upsert on the try), so no
+ * read and no transaction are needed; returns whether the task instance exists.
+ */
+async function copyTryToHistory(db: Kysely<Database>, k: FullKey): Promise<boolean> {
+  const result = await db
+    .insertInto('task_instance_history')
+    .columns(['task_instance_id', ...TRY_COLUMNS])
+    .expression(db.selectFrom('task_instance').select(['id', ...TRY_COLUMNS]).where(byKey(k)))
+    .onConflict((oc) =>
+      oc.columns(['task_instance_id', 'try_number']).doUpdateSet((eb) => Object.fromEntries(TRY_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)]))),
+    )
+    .executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}
+
 export async function recordTaskInstanceTry(ctx: StoreContext, key: TaskInstanceKey): Promise<void> {
   const k = fullKey(key);
-  await ctx.atomic(async (db) => {
-    const ti = await db.selectFrom('task_instance').selectAll().where(byKey(k)).executeTakeFirst();
-    if (!ti) throw new NotFoundError('taskInstance', keyText(k));
-    const { id, last_heartbeat_at: _heartbeat, note: _note, ...tryColumns } = ti;
-    await db
-      .insertInto('task_instance_history')
-      .values({ task_instance_id: id, ...tryColumns })
-      .onConflict((oc) => oc.columns(['task_instance_id', 'try_number']).doUpdateSet(tryColumns))
-      .execute();
+  if (!(await copyTryToHistory(ctx.db, k))) throw new NotFoundError('taskInstance', keyText(k));
+}
+
+export async function transitionTaskInstances(ctx: StoreContext, items: readonly TaskInstanceTransitionItem[]): Promise<boolean[]> {
+  const updates = items.map((item, i) => ({
+    update: transitionUpdate(ctx, item.key, item.transition, `items[${i}].transition`),
+    key: fullKey(item.key, `items[${i}].key`),
+    recordTry: item.recordTry === true,
+  }));
+  if (updates.length === 0) return [];
+  return ctx.atomic(async (db) => {
+    const applied: boolean[] = [];
+    for (const u of updates) {
+      const ok = u.update !== null && (await u.update(db).executeTakeFirst()).numUpdatedRows > 0n;
+      if (ok && u.recordTry) await copyTryToHistory(db, u.key);
+      applied.push(ok);
+    }
+    return applied;
   });
 }
 

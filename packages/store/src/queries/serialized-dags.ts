@@ -1,6 +1,6 @@
 import { parseJson, toDate } from '../codec.js';
 import { time, type StoreContext } from '../context.js';
-import type { SerializedDag, SerializedDagPut } from '../types.js';
+import type { SerializedDag, SerializedDagHash, SerializedDagPut } from '../types.js';
 import { jsonText, nonEmptyString, validDate } from '../validate.js';
 import { rethrowMissingParent } from './parents.js';
 
@@ -35,4 +35,12 @@ export async function getSerializedDag(ctx: StoreContext, dagId: string): Promis
     dagHash: row.dag_hash,
     lastUpdated: toDate(row.last_updated),
   };
+}
+
+export async function listSerializedDagHashes(ctx: StoreContext, dagIds?: readonly string[]): Promise<SerializedDagHash[]> {
+  if (dagIds?.length === 0) return [];
+  let query = ctx.db.selectFrom('serialized_dag').select(['dag_id', 'dag_hash']).orderBy('dag_id');
+  if (dagIds) query = query.where('dag_id', 'in', dagIds.map((id, i) => nonEmptyString(id, `dagIds[${i}]`)));
+  const rows = await query.execute();
+  return rows.map((r) => ({ dagId: r.dag_id, dagHash: r.dag_hash }));
 }

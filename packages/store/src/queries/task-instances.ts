@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ExpressionBuilder, Insertable } from 'kysely';
+import type { ExpressionBuilder, Insertable, Kysely } from 'kysely';
 import { toNumber } from '../codec.js';
 import { time, timeOrNull, type StoreContext } from '../context.js';
 import { constraintViolation } from '../driver-errors.js';
@@ -143,18 +143,29 @@ export async function transitionTaskInstance(
   key: TaskInstanceKey,
   transition: TaskInstanceTransition,
 ): Promise<boolean> {
-  const k = fullKey(key);
-  const to = checkTiState(transition.to, 'transition.to');
-  transition.from.forEach((s, i) => checkTiState(s, `transition.from[${i}]`));
-  const values = { ...patchColumns(ctx, transition.patch ?? {}), state: to, updated_at: time(ctx, ctx.now()) };
-  if (transition.from.length === 0) return false;
-  // One UPDATE whose WHERE holds the expected state: the database decides the race, not a read before it.
-  let query = ctx.db.updateTable('task_instance').set(values).where(byKey(k)).where(stateIn(transition.from));
-  if (transition.tryNumber !== undefined) {
-    query = query.where('try_number', '=', integer(transition.tryNumber, 'transition.tryNumber', 0));
-  }
-  const result = await query.executeTakeFirst();
+  const update = transitionUpdate(ctx, key, transition);
+  if (update === null) return false;
+  const result = await update(ctx.db).executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Checks a transition and returns the UPDATE that applies it on a given handle (the store's, or a
+ * transaction's), or null when it can never apply (no `from` state).
+ */
+export function transitionUpdate(ctx: StoreContext, key: TaskInstanceKey, transition: TaskInstanceTransition, field = 'transition') {
+  const k = fullKey(key);
+  const to = checkTiState(transition.to, `${field}.to`);
+  transition.from.forEach((s, i) => checkTiState(s, `${field}.from[${i}]`));
+  const values = { ...patchColumns(ctx, transition.patch ?? {}), state: to, updated_at: time(ctx, ctx.now()) };
+  const tryNumber = transition.tryNumber === undefined ? undefined : integer(transition.tryNumber, `${field}.tryNumber`, 0);
+  if (transition.from.length === 0) return null;
+  // One UPDATE whose WHERE holds the expected state: the database decides the race, not a read before it.
+  return (db: Kysely<Database>) => {
+    let query = db.updateTable('task_instance').set(values).where(byKey(k)).where(stateIn(transition.from));
+    if (tryNumber !== undefined) query = query.where('try_number', '=', tryNumber);
+    return query;
+  };
 }
 
 export async function heartbeatTaskInstance(

@@ -86,6 +86,16 @@ export function concurrencyTests(target: StoreSuiteTarget): void {
     expect((await t.store.claimScheduledTaskInstances({ limit: 10 })).map((ti) => ti.dagId)).toEqual(['paused']);
   });
 
+  it('writes the claimer as externalExecutorId of what it claims, and leaves it alone when not given', async () => {
+    await seedRun(t.store, 'd', 'r');
+    await t.store.createTaskInstances(tasks('d', 'r', 3, { state: 'scheduled' }));
+    const mine = await t.store.claimScheduledTaskInstances({ limit: 2, externalExecutorId: 'LocalExecutor:7' });
+    expect(mine.map((ti) => ti.externalExecutorId)).toEqual(['LocalExecutor:7', 'LocalExecutor:7']);
+    const rest = await t.store.claimScheduledTaskInstances({ limit: 2 });
+    expect(rest.map((ti) => [ti.state, ti.externalExecutorId])).toEqual([['queued', null]]);
+    expect((await t.store.getTaskInstance({ dagId: 'd', runId: 'r', taskId: mine[0]?.taskId ?? '' }))?.externalExecutorId).toBe('LocalExecutor:7');
+  });
+
   it.skipIf(!target.parallelTransactions)('migrates once when two stores migrate a fresh database at once', async () => {
     const fresh = await target.newStore();
     try {

@@ -131,6 +131,20 @@ export function dagTests(target: StoreSuiteTarget): void {
     await expect(t.store.putSerializedDag({ dagId: 'nope', data: 1, dagHash: 'h' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('lists serialized DAG hashes without their structure, of all DAGs or the given ones', async () => {
+    for (const id of ['c', 'a', 'b']) await t.store.upsertDag({ dagId: id, fileloc: `/${id}.ts` });
+    await t.store.putSerializedDag({ dagId: 'c', data: { n: 3 }, dagHash: 'hc' });
+    await t.store.putSerializedDag({ dagId: 'a', data: { n: 1 }, dagHash: 'ha' });
+    expect(await t.store.listSerializedDagHashes()).toEqual([
+      { dagId: 'a', dagHash: 'ha' },
+      { dagId: 'c', dagHash: 'hc' },
+    ]);
+    await t.store.putSerializedDag({ dagId: 'a', data: { n: 2 }, dagHash: 'ha2' });
+    expect(await t.store.listSerializedDagHashes(['a', 'b'])).toEqual([{ dagId: 'a', dagHash: 'ha2' }]);
+    expect(await t.store.listSerializedDagHashes([])).toEqual([]);
+    await expect(t.store.listSerializedDagHashes([''])).rejects.toMatchObject({ field: 'dagIds[0]' });
+  });
+
   it('replaces the import errors of one file and flags the DAGs of that file', async () => {
     await t.store.upsertDag({ dagId: 'a', fileloc: '/bad.ts' });
     await t.store.upsertDag({ dagId: 'b', fileloc: '/good.ts' });

@@ -123,6 +123,46 @@ export function taskInstanceTests(target: StoreSuiteTarget): void {
     expect(await t.store.findZombies({ heartbeatBefore: at(0) })).toEqual([]);
   });
 
+  it('applies a batch of transitions, each compare-and-set on its own, recording tries when asked', async () => {
+    await seedRun(t.store, 'd', 'r');
+    await t.store.createTaskInstances([
+      { ...key, taskId: 'a', state: 'queued', tryNumber: 1 },
+      { ...key, taskId: 'b', state: 'running', tryNumber: 2 },
+      { ...key, taskId: 'c', state: 'success', tryNumber: 1 },
+    ]);
+    t.clock = at(3);
+    const applied = await t.store.transitionTaskInstances([
+      { key: { ...key, taskId: 'a' }, transition: { from: ['queued'], to: 'success', tryNumber: 1, patch: { startDate: at(1), endDate: at(2), duration: 60, pid: 7 } }, recordTry: true },
+      // An older try's report does not apply, nor is its try recorded.
+      { key: { ...key, taskId: 'b' }, transition: { from: ['running'], to: 'failed', tryNumber: 1 }, recordTry: true },
+      { key: { ...key, taskId: 'c' }, transition: { from: ['queued', 'running'], to: 'failed' } },
+      { key: { ...key, taskId: 'b' }, transition: { from: ['running'], to: 'up_for_retry', tryNumber: 2, patch: { endDate: at(2) } } },
+      { key: { ...key, taskId: 'missing' }, transition: { from: [null], to: 'scheduled' } },
+      { key: { ...key, taskId: 'a' }, transition: { from: [], to: 'scheduled' } },
+    ]);
+    expect(applied).toEqual([true, false, false, true, false, false]);
+    expect(await t.store.getTaskInstance({ ...key, taskId: 'a' })).toMatchObject({ state: 'success', pid: 7, endDate: at(2), updatedAt: at(3) });
+    expect(await t.store.getTaskInstance({ ...key, taskId: 'b' })).toMatchObject({ state: 'up_for_retry', tryNumber: 2 });
+    expect((await t.store.getTaskInstance({ ...key, taskId: 'c' }))?.state).toBe('success');
+    expect((await t.store.listTaskInstanceHistory({ ...key, taskId: 'a' })).map((h) => [h.tryNumber, h.state, h.pid, h.duration])).toEqual([[1, 'success', 7, 60]]);
+    expect(await t.store.listTaskInstanceHistory({ ...key, taskId: 'b' })).toEqual([]);
+    expect(await t.store.transitionTaskInstances([])).toEqual([]);
+  });
+
+  it('writes nothing of a batch with a bad transition, and names it', async () => {
+    await seedRun(t.store, 'd', 'r');
+    await t.store.createTaskInstances([{ ...key, state: 'queued', tryNumber: 1 }]);
+    const error = await t.store
+      .transitionTaskInstances([
+        { key, transition: { from: ['queued'], to: 'running' } },
+        { key, transition: { from: ['running'], to: 'finished' as never } },
+      ])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreInputError);
+    expect(error).toMatchObject({ field: 'items[1].transition.to' });
+    expect((await t.store.getTaskInstance(key))?.state).toBe('queued');
+  });
+
   it('records finished tries into the history, one row per try', async () => {
     await seedRun(t.store, 'd', 'r');
     await t.store.createTaskInstances([{ ...key, state: 'running', tryNumber: 1, maxTries: 1 }]);
