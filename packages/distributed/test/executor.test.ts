@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tryLogPath } from '@updraft/engine';
 import { Queue } from 'bullmq';
 import { afterEach, expect, it } from 'vitest';
-import { createRedisClient } from '../src/index.js';
+import type { ExecutorEvent, TaskWorkload } from '@updraft/engine';
+import { BullMqExecutor, createRedisClient, tryJobId } from '../src/index.js';
+import { redisUrl } from './support/services.js';
 import { fourTaskDag } from './support/dags.js';
 import { describeWithServices } from './support/services.js';
 import { createStack, type Stack } from './support/stack.js';
@@ -74,6 +76,45 @@ describeWithServices('BullMQ executor and workers, in process', () => {
     const log = readFileSync(tryLogPath(s.ws.logsFolder, { dagId: 'four', runId: 'logs', taskId: 'd', tryNumber: 1 }), 'utf8');
     const effect = s.ws.effects().find(([run, task]) => run === 'logs' && task === 'd');
     expect(log).toContain(`effect of d in pid ${effect?.[3]}`);
+  });
+});
+
+describeWithServices('BullMqExecutor', () => {
+  it('makes one job of a try queued twice (two schedulers, or one restarted): it runs once, and both hear that it ended', async () => {
+    stack = await createStack();
+    const s = stack;
+    const dagFile = fourTaskDag(s.ws);
+    await s.store.upsertDag({ dagId: 'four', fileloc: dagFile });
+    await s.store.createDagRun({ dagId: 'four', runId: 'once', runType: 'manual', state: 'running', logicalDate: null, runAfter: new Date(), conf: {} });
+    await s.store.createTaskInstances([{ dagId: 'four', runId: 'once', taskId: 'a', state: 'queued', tryNumber: 1, maxTries: 1 }]);
+    const w: TaskWorkload = { dagId: 'four', runId: 'once', taskId: 'a', tryNumber: 1, maxTries: 1, dagFile, run: { runType: 'manual', logicalDate: null, dataInterval: null, conf: {} }, params: {}, queue: 'default', executionTimeoutMs: null };
+    const other = new BullMqExecutor({ redisUrl, prefix: s.prefix });
+    try {
+      const ends: ExecutorEvent[][] = [[], []];
+      s.executor.onEvent((e) => ends[0]?.push(e));
+      other.onEvent((e) => ends[1]?.push(e));
+      s.executor.queue(w);
+      other.queue(w);
+      expect(s.executor.freeSlots).toBe(s.executor.parallelism - 1);
+      expect(() => s.executor.queue(w)).toThrow(/already queued or running/);
+      const queue = new Queue('default', { connection: createRedisClient(redisUrl, 'test'), prefix: s.prefix });
+      try {
+        await until(async () => (await queue.getJobCounts('waiting'))['waiting'] === 1);
+        expect((await queue.getJob(tryJobId(w)))?.data).toMatchObject({ workload: { taskId: 'a', tryNumber: 1 } });
+        await s.worker();
+        await until(() => ends.every((e) => e.some((x) => x.type === 'finished')));
+        expect(ends.map((e) => e.map((x) => [x.type, x.type === 'finished' ? x.outcome.state : null]))).toEqual([[['finished', 'success']], [['finished', 'success']]]);
+        expect(s.ws.effects().map(([run, task, tryNumber]) => [run, task, tryNumber])).toEqual([['once', 'a', 1]]);
+        expect((await queue.getJobCounts('completed'))['completed']).toBe(1);
+        expect(s.executor.freeSlots).toBe(s.executor.parallelism);
+      } finally {
+        await queue.close();
+        await queue.disconnect();
+      }
+    } finally {
+      await other.end();
+    }
+    expect(() => other.queue(w)).toThrow(/closed/);
   });
 });
 

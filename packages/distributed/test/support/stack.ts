@@ -36,6 +36,8 @@ export async function createStack(): Promise<Stack> {
   const executor = new BullMqExecutor({ redisUrl, prefix, reconcileIntervalMs: 1000, onWarning: (m) => warnings.push(m) });
   const scheduler = new Scheduler({ store, executor, executorName: 'BullMqExecutor', loopIntervalMs: 100 });
   let started = false;
+  // The scheduler ends its executor when it stops; an executor never started is ended alone.
+  closers.push(() => (started ? scheduler.stop() : executor.end()));
   const dags = new SerializedDagCache(store);
   let triggered = 0;
   return {
@@ -52,7 +54,6 @@ export async function createStack(): Promise<Stack> {
       if (!started) {
         started = true;
         await scheduler.start();
-        closers.push(() => scheduler.stop());
       }
     },
     async worker(options = {}) {
