@@ -126,7 +126,9 @@ async function measure(executor: 'local' | 'bullmq', workers: number): Promise<F
   const s = await setup();
   const procs: Proc[] = [];
   try {
-    const env = { ...s.env, UPDRAFT_EXECUTOR: executor, UPDRAFT_PARALLELISM: String(executor === 'local' ? CONCURRENCY : TASKS) };
+    // As many tries in flight as there are slots, so a try is queued when a slot is free, as with the local executor:
+    // queue-to-start is then the dispatch time (Redis, a worker's claim, a runner), not time spent waiting in line.
+    const env = { ...s.env, UPDRAFT_EXECUTOR: executor, UPDRAFT_PARALLELISM: String(CONCURRENCY * Math.max(1, workers)) };
     procs.push(startCli(['scheduler'], env, /scheduler: running/));
     for (let i = 0; i < workers; i++) procs.push(startCli(['worker', '--concurrency', String(CONCURRENCY), '--hostname', `bench-${i}`], env, /worker: taking tries/));
     await Promise.all(procs.map((p) => p.ready));
@@ -200,8 +202,9 @@ async function componentMemory(): Promise<Record<string, number>> {
 
 /**
  * 1,000 no-op tasks (10 DAGs x 100 independent tasks, one run each) through a scheduler process with the local
- * executor (parallelism 8) and with BullMQ and 1, 2, 4 worker processes (concurrency 8 each), all from the built
- * CLI on the same PostgreSQL; medians of `min(repeats, 3)` rounds. Then the idle memory of each component.
+ * executor (parallelism 8) and with BullMQ and 1, 2, 4 worker processes (concurrency 8 each; the scheduler's
+ * parallelism is the workers' slots), all from the built CLI on the same PostgreSQL; medians of `min(repeats, 3)`
+ * rounds. Then the idle memory of each component.
  */
 export async function benchDistributed(repeats: number): Promise<Record<string, unknown>> {
   const rounds = Math.min(repeats, 3);

@@ -1,4 +1,3 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,10 +5,10 @@ import type { SerializedDag } from '@updraft/core';
 import { DagProcessor, SerializedDagCache, triggerDagRun } from '@updraft/scheduler';
 import type { MetadataStore } from '@updraft/store';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseRedisUrl } from '../src/index.js';
 import { fourTaskDag, type Workspace, workspace } from './support/dags.js';
 import { type Proc, startCli, stopCli, until } from './support/processes.js';
-import { countRedisKeys, deleteRedisPrefix, describeWithServices, freshSchema, redisUrl, uniqueName } from './support/services.js';
+import { privateRedisProblem, startPrivateRedis } from './support/redis-server.js';
+import { deleteRedisPrefix, describeWithServices, freshSchema, redisUrl, uniqueName } from './support/services.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -27,13 +26,13 @@ interface Cluster {
 }
 
 /** A schema, a Redis prefix, a workspace with the four-task DAG parsed, and a way to start CLI processes on them. */
-async function cluster(dag: Parameters<typeof fourTaskDag>[1] = {}, extraEnv: NodeJS.ProcessEnv = {}): Promise<Cluster> {
+async function cluster(dag: Parameters<typeof fourTaskDag>[1] = {}, extraEnv: NodeJS.ProcessEnv = {}, redis = redisUrl): Promise<Cluster> {
   const ws = workspace();
   cleanup.push(() => ws.dispose());
   const db = await freshSchema();
   cleanup.push(() => db.dispose());
   const prefix = uniqueName('ut');
-  cleanup.push(() => deleteRedisPrefix(prefix));
+  if (redis === redisUrl) cleanup.push(() => deleteRedisPrefix(prefix));
   const store = db.open();
   fourTaskDag(ws, dag);
   const processor = new DagProcessor({ store, dagsFolder: ws.dagsFolder, dagsArePausedAtCreation: false });
@@ -45,7 +44,7 @@ async function cluster(dag: Parameters<typeof fourTaskDag>[1] = {}, extraEnv: No
     UPDRAFT_HOME: home,
     UPDRAFT_DATABASE_URL: db.url,
     UPDRAFT_EXECUTOR: 'bullmq',
-    UPDRAFT_REDIS_URL: redisUrl,
+    UPDRAFT_REDIS_URL: redis,
     UPDRAFT_REDIS_PREFIX: prefix,
     UPDRAFT_LOGS_FOLDER: ws.logsFolder,
     ...extraEnv,
@@ -155,24 +154,25 @@ describeWithServices('many schedulers and workers, in separate processes', () =>
     }
   });
 
-  const redisRestart = redisRestartProblem();
-  it.skipIf(redisRestart !== null)('Redis restarted without persistence: nothing is lost, every try still runs once', { timeout: 600_000 }, async () => {
-    const c = await cluster({ sleepMs: 1500 }, { UPDRAFT_HEARTBEAT_TIMEOUT: '300' });
+  const redisProblem = privateRedisProblem();
+  it('Redis restarted without persistence: nothing is lost, every try still runs once', { timeout: 600_000 }, async () => {
+    if (redisProblem) throw new Error(redisProblem);
+    const redis = await startPrivateRedis();
+    cleanup.push(() => redis.stop());
+    const c = await cluster({ sleepMs: 1500 }, { UPDRAFT_HEARTBEAT_TIMEOUT: '300' }, redis.url);
     await c.scheduler();
     await c.worker('w1');
     await c.worker('w2');
     const runIds = await c.trigger(12);
     await until('some tries to run', async () => (await c.store.listTaskInstances({ dagIds: ['four'], states: ['running'] })).items.length > 0);
-    const before = redisRunId();
-    expect(await countRedisKeys(c.env.UPDRAFT_REDIS_PREFIX as string)).toBeGreaterThan(0);
-    restartRedis();
-    // A new server, started as .ci/services.sh does (no RDB, no AOF): every queued job and lock is gone.
-    expect(redisRunId()).not.toBe(before);
+    const before = redis.runId();
+    redis.restart();
+    // A new server with nothing in it (no RDB, no AOF): every queued job and every lock is gone.
+    expect(redis.runId()).not.toBe(before);
     const states = await c.waitForRuns(runIds);
     expect([...states.values()]).toEqual(runIds.map(() => 'success'));
     await expectEachTryOnce(c, runIds);
   });
-  if (redisRestart !== null) console.warn(`Skipping the Redis restart test: ${redisRestart}`);
 });
 
 describe('one scheduler on SQLite', () => {
@@ -190,27 +190,3 @@ describe('one scheduler on SQLite', () => {
     expect(first.child.exitCode).toBeNull();
   });
 });
-
-/** Why Redis cannot be restarted here (it is not the local one .ci/services.sh starts), or null. */
-function redisRestartProblem(): string | null {
-  const t = parseRedisUrl(redisUrl);
-  if (!['127.0.0.1', 'localhost'].includes(t.host) || t.port !== 6379) return `Redis at ${t.host}:${t.port} is not the local one this test may restart`;
-  if (spawnSync('redis-server', ['--version']).status !== 0) return 'redis-server is not installed';
-  return null;
-}
-
-function redisRunId(): string {
-  const info = execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'info', 'server']).toString();
-  return /run_id:(\w+)/.exec(info)?.[1] ?? '';
-}
-
-/** `redis-cli shutdown nosave`, then the start command of .ci/services.sh, then waits for PONG. */
-function restartRedis(): void {
-  spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'shutdown', 'nosave']);
-  execFileSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/ci.log']);
-  for (let i = 0; i < 100; i++) {
-    if (spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'ping']).stdout?.toString().includes('PONG')) return;
-    spawnSync('sleep', ['0.1']);
-  }
-  throw new Error('Redis did not come back');
-}
