@@ -2,6 +2,7 @@ import type { AuditEventInput, MetadataStore } from '@updraft/store';
 import type { FastifyRequest } from 'fastify';
 import type { TokenService } from './auth/tokens.js';
 import type { Users } from './auth/users.js';
+import { createCoalescer, type Coalesce } from './http/coalesce.js';
 import type { ResolvedApiServerOptions } from './options.js';
 
 /** What route modules share: the store, the options, users, tokens and the audit log. */
@@ -10,6 +11,8 @@ export interface ApiContext {
   readonly options: ResolvedApiServerOptions;
   readonly users: Users;
   readonly tokens: TokenService;
+  /** Makes identical reads that arrive together share one answer (see `createCoalescer`). */
+  readonly coalesce: Coalesce;
   /** Records a user action in the audit log, with the caller as owner. */
   audit(request: FastifyRequest, event: string, fields?: Omit<AuditEventInput, 'event' | 'owner'>): Promise<void>;
 }
@@ -21,6 +24,7 @@ export function createContext(options: ResolvedApiServerOptions, users: Users, t
     options,
     users,
     tokens,
+    coalesce: createCoalescer(),
     async audit(request, event, fields = {}) {
       await store.addEvent({ event, owner: request.user?.username ?? null, dttm: options.now(), ...fields });
     },

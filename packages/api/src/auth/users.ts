@@ -70,8 +70,17 @@ export function openUsers(options: UsersOptions): Users {
   // A hash to compare against for unknown users, so their logins cost as much as a wrong password.
   let decoy: Promise<string> | null = null;
 
+  // Whether the file was checked in this turn of the event loop: every request checks its caller's token version,
+  // and the requests that one turn handles (a burst of them) share one stat. A change shows from the next turn.
+  let checkedThisTurn = false;
+
   /** The users, re-read when the file changed (the CLI may edit it while the server runs). */
   function load(): Map<string, UserRecord> {
+    if (checkedThisTurn && cache) return cache.users;
+    checkedThisTurn = true;
+    setImmediate(() => {
+      checkedThisTurn = false;
+    });
     let stat;
     try {
       stat = statSync(file);

@@ -6,6 +6,7 @@ import type { ApiContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { DATE_TIME, dateParam, ORDER_BY_PARAM, orderBy, page, PAGE_PARAMS, type PageQuery } from '../http/query.js';
 import { dagOr404, runOr404, serializedDag } from '../lookup.js';
+import { DAG_RUN_COLLECTION, DAG_RUN_RESPONSE } from '../serialize/schemas.js';
 import { toDagRunResponse, toTaskInstanceResponse } from '../serialize/runs.js';
 
 const RUN_PARAMS = {
@@ -71,9 +72,10 @@ export function dagRunRoutes(app: FastifyInstance, ctx: ApiContext): void {
             order_by: ORDER_BY_PARAM,
           },
         },
+        response: { 200: DAG_RUN_COLLECTION },
       },
     },
-    async (request) => {
+    ctx.coalesce(async (request) => {
       const { dag_id: dagId } = request.params;
       const q = request.query;
       if (dagId !== '~') await dagOr404(store, dagId);
@@ -93,7 +95,7 @@ export function dagRunRoutes(app: FastifyInstance, ctx: ApiContext): void {
         endDateLte: dateParam(q.end_date_lte),
       });
       return { dag_runs: result.items.map(toDagRunResponse), total_entries: result.total };
-    },
+    }),
   );
 
   app.post<{ Params: { dag_id: string }; Body: TriggerBody }>(
@@ -130,8 +132,8 @@ export function dagRunRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get<{ Params: RunParams }>(
     '/api/v2/dags/:dag_id/dagRuns/:dag_run_id',
-    { config: { access: 'viewer' }, schema: { summary: 'Get Dag Run', tags: ['DagRun'], params: RUN_PARAMS } },
-    async (request) => toDagRunResponse(await runOr404(store, request.params.dag_id, request.params.dag_run_id)),
+    { config: { access: 'viewer' }, schema: { summary: 'Get Dag Run', tags: ['DagRun'], params: RUN_PARAMS, response: { 200: DAG_RUN_RESPONSE } } },
+    ctx.coalesce(async (request) => toDagRunResponse(await runOr404(store, request.params.dag_id, request.params.dag_run_id))),
   );
 
   app.patch<{ Params: RunParams; Querystring: { update_mask?: string[] }; Body: { state?: 'queued' | 'success' | 'failed' | null; note?: string | null } }>(

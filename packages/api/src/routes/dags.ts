@@ -5,6 +5,7 @@ import type { ApiContext } from '../context.js';
 import { HttpError, NotFoundHttpError } from '../errors.js';
 import { ORDER_BY_PARAM, orderBy, page, PAGE_PARAMS, type PageQuery } from '../http/query.js';
 import { dagOr404, serializedDag } from '../lookup.js';
+import { DAG_COLLECTION, DAG_RESPONSE } from '../serialize/schemas.js';
 import { toDagDetailsResponse, toDagResponse, toTaskResponse } from '../serialize/dags.js';
 
 const DAG_ID = { type: 'object', required: ['dag_id'], properties: { dag_id: { type: 'string', minLength: 1 } } } as const;
@@ -48,9 +49,10 @@ export function dagRoutes(app: FastifyInstance, ctx: ApiContext): void {
             order_by: ORDER_BY_PARAM,
           },
         },
+        response: { 200: DAG_COLLECTION },
       },
     },
-    async (request) => {
+    ctx.coalesce(async (request) => {
       const q = request.query;
       const result = await store.listDags({
         ...page(q, options.maximumPageLimit),
@@ -61,13 +63,13 @@ export function dagRoutes(app: FastifyInstance, ctx: ApiContext): void {
         excludeStale: q.exclude_stale,
       });
       return { dags: result.items.map(toDagResponse), total_entries: result.total };
-    },
+    }),
   );
 
   app.get<{ Params: { dag_id: string } }>(
     '/api/v2/dags/:dag_id',
-    { config: { access: 'viewer' }, schema: { summary: 'Get Dag', tags: ['DAG'], params: DAG_ID } },
-    async (request) => toDagResponse(await dagOr404(store, request.params.dag_id)),
+    { config: { access: 'viewer' }, schema: { summary: 'Get Dag', tags: ['DAG'], params: DAG_ID, response: { 200: DAG_RESPONSE } } },
+    ctx.coalesce(async (request) => toDagResponse(await dagOr404(store, request.params.dag_id))),
   );
 
   app.patch<{ Params: { dag_id: string }; Querystring: { update_mask?: string[] }; Body: { is_paused: boolean } }>(
@@ -98,11 +100,11 @@ export function dagRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Params: { dag_id: string } }>(
     '/api/v2/dags/:dag_id/details',
     { config: { access: 'viewer' }, schema: { summary: 'Get Dag Details', tags: ['DAG'], params: DAG_ID } },
-    async (request) => {
+    ctx.coalesce(async (request) => {
       const dag = await dagOr404(store, request.params.dag_id);
       const [serialized, active] = await Promise.all([serializedDag(store, dag.dagId), store.countActiveRuns(dag.dagId)]);
       return toDagDetailsResponse(dag, serialized, active.queued + active.running);
-    },
+    }),
   );
 
   app.get<{ Params: { dag_id: string }; Querystring: { order_by: string } }>(
@@ -116,7 +118,7 @@ export function dagRoutes(app: FastifyInstance, ctx: ApiContext): void {
         querystring: { type: 'object', properties: { order_by: { type: 'string', default: 'task_id' } } },
       },
     },
-    async (request) => {
+    ctx.coalesce(async (request) => {
       const { dag_id: dagId } = request.params;
       const s = await serializedDag(store, dagId);
       if (!s) {
@@ -130,7 +132,7 @@ export function dagRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if (!tasks.every((t) => key in t)) throw new HttpError(400, `'${key}' is not an attribute of a task`);
       tasks.sort((a, b) => compare((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]) * (desc ? -1 : 1));
       return { tasks, total_entries: tasks.length };
-    },
+    }),
   );
 
   app.get<{ Params: { dag_id: string; task_id: string } }>(

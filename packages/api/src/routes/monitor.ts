@@ -70,7 +70,7 @@ export function monitorRoutes(app: FastifyInstance, ctx: ApiContext): void {
         querystring: { type: 'object', properties: { ...PAGE_PARAMS, order_by: ORDER_BY_PARAM, filename: { type: 'string' } } },
       },
     },
-    async (request) => {
+    ctx.coalesce(async (request) => {
       const q = request.query;
       const result = await store.listImportErrors({
         ...page(q, options.maximumPageLimit),
@@ -78,7 +78,7 @@ export function monitorRoutes(app: FastifyInstance, ctx: ApiContext): void {
         ...(q.filename !== undefined && { filename: q.filename }),
       });
       return { import_errors: result.items.map(toImportErrorResponse), total_entries: result.total };
-    },
+    }),
   );
 
   app.get<{ Querystring: EventQuery }>(

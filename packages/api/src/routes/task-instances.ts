@@ -8,6 +8,7 @@ import { HttpError, ValidationHttpError } from '../errors.js';
 import { DATE_TIME, dateParam, ORDER_BY_PARAM, orderBy, page, PAGE_PARAMS, type PageQuery } from '../http/query.js';
 import { dagOr404, runOr404, serializedDag, taskInstanceOr404 } from '../lookup.js';
 import { FALLBACK_DATES, runDatesFor, runKey } from '../run-dates.js';
+import { TASK_INSTANCE_COLLECTION, TASK_INSTANCE_RESPONSE } from '../serialize/schemas.js';
 import { toTaskInstanceResponse, toTryResponse } from '../serialize/runs.js';
 
 const TI_PARAMS = {
@@ -94,9 +95,10 @@ export function taskInstanceRoutes(app: FastifyInstance, ctx: ApiContext): void 
             order_by: ORDER_BY_PARAM,
           },
         },
+        response: { 200: TASK_INSTANCE_COLLECTION },
       },
     },
-    async (request) => {
+    ctx.coalesce(async (request) => {
       const { dag_id: dagId, dag_run_id: runId } = request.params;
       const q = request.query;
       let run: DagRun | null = null;
@@ -140,7 +142,7 @@ export function taskInstanceRoutes(app: FastifyInstance, ctx: ApiContext): void 
         task_instances: result.items.map((ti) => toTaskInstanceResponse(ti, runs.get(runKey(ti)) ?? FALLBACK_DATES)),
         total_entries: result.total,
       };
-    },
+    }),
   );
 
   app.get<{ Params: TiParams; Querystring: { map_index: number } }>(
@@ -152,13 +154,14 @@ export function taskInstanceRoutes(app: FastifyInstance, ctx: ApiContext): void 
         tags: ['Task Instance'],
         params: TI_PARAMS,
         querystring: { type: 'object', properties: { map_index: { type: 'integer', default: -1 } } },
+        response: { 200: TASK_INSTANCE_RESPONSE },
       },
     },
-    async (request) => {
+    ctx.coalesce(async (request) => {
       const { dag_id: dagId, dag_run_id: runId, task_id: taskId } = request.params;
       const run = await runOr404(store, dagId, runId);
       return toTaskInstanceResponse(await taskInstanceOr404(store, dagId, runId, taskId, request.query.map_index), run);
-    },
+    }),
   );
 
   app.patch<{ Params: TiParams; Querystring: { map_index: number; update_mask?: string[] }; Body: PatchBody }>(
@@ -230,7 +233,7 @@ export function taskInstanceRoutes(app: FastifyInstance, ctx: ApiContext): void 
         querystring: { type: 'object', properties: { map_index: { type: 'integer', default: -1 } } },
       },
     },
-    async (request) => {
+    ctx.coalesce(async (request) => {
       const { dag_id: dagId, dag_run_id: runId, task_id: taskId } = request.params;
       const mapIndex = request.query.map_index;
       const ti = await taskInstanceOr404(store, dagId, runId, taskId, mapIndex);
@@ -238,7 +241,7 @@ export function taskInstanceRoutes(app: FastifyInstance, ctx: ApiContext): void 
       const tries = history.filter((h) => h.tryNumber !== ti.tryNumber).map(toTryResponse);
       if (ti.tryNumber > 0) tries.push(toTryResponse(ti));
       return { task_instances: tries, total_entries: tries.length };
-    },
+    }),
   );
 
   app.post<{ Params: { dag_id: string }; Body: ClearBody }>(

@@ -35,7 +35,7 @@ export function xcomRoutes(app: FastifyInstance, ctx: ApiContext): void {
         },
       },
     },
-    async (request) => {
+    ctx.coalesce(async (request) => {
       const { dag_id: dagId, dag_run_id: runId, task_id: taskId } = request.params;
       const q = request.query;
       const known: DagRun[] = [];
@@ -52,7 +52,7 @@ export function xcomRoutes(app: FastifyInstance, ctx: ApiContext): void {
       });
       const runs = await runDatesFor(store, result.items, known);
       return { xcom_entries: result.items.map((x) => toXComResponse(x, runs.get(runKey(x)) ?? FALLBACK_DATES)), total_entries: result.total };
-    },
+    }),
   );
 
   app.get<{ Params: TiParams & { xcom_key: string }; Querystring: { map_index: number; deserialize: boolean; stringify: boolean } }>(
