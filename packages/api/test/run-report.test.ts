@@ -54,6 +54,19 @@ describe("a run's report", () => {
     expect(Math.abs(Date.parse(again.modified_at as string) - later.getTime())).toBeLessThan(1000);
   });
 
+  it("says which later run's same task returned the same file: the file is that run's report now", async () => {
+    const file = join(f.outputsFolder, 'report', 'report.md');
+    await f.store.setXcom(key('load'), file);
+    expect((await get()).body).toMatchObject({ rewritten: false, rewritten_by_run_id: null });
+    const later = new Date('2025-01-02T00:00:00Z');
+    await f.store.createDagRun({ dagId: 'demo', runId: 'second', runType: 'manual', state: 'success', logicalDate: later, runAfter: later });
+    await f.store.createTaskInstances([{ dagId: 'demo', runId: 'second', taskId: 'load' }]);
+    await f.store.setXcom({ ...key('load'), runId: 'second' }, 'mlops/report/report.md');
+    expect((await get()).body).toMatchObject({ rewritten: true, rewritten_by_run_id: 'second' });
+    const own = await get(`/ui/dags/demo/dagRuns/second/report`);
+    expect(own.body).toMatchObject({ dag_run_id: 'second', rewritten: false, rewritten_by_run_id: null });
+  });
+
   it('is 404 with a reason when no returned path is a report inside an output folder', async () => {
     writeFileSync(join(f.home, 'secret.md'), 'TOPSECRET');
     mkdirSync(join(f.outputsFolder, 'links'));

@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import type { XCom } from '@updraft/store';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.js';
 import { NotFoundHttpError } from '../errors.js';
@@ -22,10 +23,21 @@ const MAX_CANDIDATES = 1000;
  * by the latest `return_value` XCom of the run that is the path of a Markdown, HTML or text file inside one of
  * the served output folders (an absolute path, compared by real path, or `<folder>/<path>`). The answer carries
  * its text (up to {@link REPORT_MAX_BYTES}), the `/ui/outputs` URL of the whole file, and `rewritten` when the
- * file changed after the task returned (a later run wrote the same path); 404 when there is none.
+ * file may no longer be this run's: the same task of a later run returned the same file (`rewritten_by_run_id`),
+ * or the file changed well after the task returned; 404 when there is none.
  */
 export function runReportRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { store, options } = ctx;
+
+  /** The run whose same task returned the same file later (a DAG writing to a fixed path), if any. */
+  async function laterRunOfSameFile(x: XCom, file: string): Promise<string | null> {
+    const latest = await store.listXcoms({ dagId: x.dagId, taskIds: [x.taskId], keys: ['return_value'], orderBy: 'timestamp', direction: 'desc', limit: 1 });
+    const other = latest.items[0];
+    if (!other || other.runId === x.runId || other.timestamp.getTime() < x.timestamp.getTime() || typeof other.value !== 'string') return null;
+    const same = other.value === x.value || (await locateOutputFile(options.outputFolders, other.value))?.file === file;
+    return same ? other.runId : null;
+  }
+
   app.get<{ Params: { dag_id: string; dag_run_id: string } }>(
     '/ui/dags/:dag_id/dagRuns/:dag_run_id/report',
     {
@@ -51,6 +63,7 @@ export function runReportRoutes(app: FastifyInstance, ctx: ApiContext): void {
           const found = await locateOutputFile(options.outputFolders, x.value);
           if (found === null) continue;
           const { text, truncated } = await readHead(found.file, REPORT_MAX_BYTES);
+          const laterRun = await laterRunOfSameFile(x, found.file);
           return {
             dag_id: dagId,
             dag_run_id: runId,
@@ -61,7 +74,8 @@ export function runReportRoutes(app: FastifyInstance, ctx: ApiContext): void {
             media_type: mediaType(found.file),
             size: found.size,
             modified_at: found.modifiedAt.toISOString(),
-            rewritten: found.modifiedAt.getTime() > x.timestamp.getTime() + REWRITE_SLACK_MS,
+            rewritten: laterRun !== null || found.modifiedAt.getTime() > x.timestamp.getTime() + REWRITE_SLACK_MS,
+            rewritten_by_run_id: laterRun,
             content: text,
             truncated,
           };
