@@ -24,6 +24,7 @@ import { liveRoutes } from './routes/live.js';
 import { logRoutes } from './routes/logs.js';
 import { monitorRoutes } from './routes/monitor.js';
 import { outputRoutes } from './routes/outputs.js';
+import { recentRunsRoutes } from './routes/recent-runs.js';
 import { runReportRoutes } from './routes/run-report.js';
 import { taskInstanceRoutes } from './routes/task-instances.js';
 import { xcomRoutes } from './routes/xcoms.js';
@@ -120,6 +121,7 @@ export async function createApiServer(input: ApiServerOptions): Promise<ApiServe
     liveRoutes(scope, ctx, hub);
     outputRoutes(scope, ctx);
     runReportRoutes(scope, ctx);
+    recentRunsRoutes(scope, ctx);
     scope.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
     done();
   });

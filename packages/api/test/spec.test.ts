@@ -40,6 +40,7 @@ const CASES: [string, string, string, unknown, number][] = [
   ['GET', '/api/v2/monitor/health', '/api/v2/monitor/health', undefined, 200],
   ['GET', '/api/v2/dags', '/api/v2/dags?tags=ml&limit=5', undefined, 200],
   ['GET', '/api/v2/dags', '/api/v2/dags?order_by=nope', undefined, 422],
+  ['GET', '/api/v2/dagTags', '/api/v2/dagTags?tag_name_pattern=%25', undefined, 200],
   ['GET', '/api/v2/dags/{dag_id}', '/api/v2/dags/demo', undefined, 200],
   ['GET', '/api/v2/dags/{dag_id}', '/api/v2/dags/nope', undefined, 404],
   ['PATCH', '/api/v2/dags/{dag_id}', '/api/v2/dags/sleepy', { is_paused: false }, 200],

@@ -55,3 +55,18 @@ export function dateParam(value: string | undefined): Date | undefined {
 
 /** A date-time query parameter's schema. */
 export const DATE_TIME = { type: 'string', format: 'date-time' } as const;
+
+/**
+ * A test for Airflow's `*_pattern` parameters: a SQL LIKE expression (`%` any text, `_` one character),
+ * case-insensitive, and `|` between alternatives (`dag1 | dag2`).
+ */
+export function likeMatcher(pattern: string): (value: string) => boolean {
+  const alternatives = pattern
+    .split('|')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+    .map((p) => p.replace(/[.*+?^${}()[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.'));
+  if (alternatives.length === 0) return () => true;
+  const re = new RegExp(`^(?:${alternatives.join('|')})$`, 'is');
+  return (value) => re.test(value);
+}

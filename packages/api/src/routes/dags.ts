@@ -3,9 +3,9 @@ import type { DagOrderField } from '@updraft/store';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.js';
 import { HttpError, NotFoundHttpError } from '../errors.js';
-import { ORDER_BY_PARAM, orderBy, page, PAGE_PARAMS, type PageQuery } from '../http/query.js';
+import { likeMatcher, ORDER_BY_PARAM, orderBy, page, PAGE_PARAMS, type PageQuery } from '../http/query.js';
 import { dagOr404, serializedDag } from '../lookup.js';
-import { DAG_COLLECTION, DAG_RESPONSE } from '../serialize/schemas.js';
+import { DAG_COLLECTION, DAG_RESPONSE, DAG_TAG_COLLECTION } from '../serialize/schemas.js';
 import { toDagDetailsResponse, toDagResponse, toTaskResponse } from '../serialize/dags.js';
 
 const DAG_ID = { type: 'object', required: ['dag_id'], properties: { dag_id: { type: 'string', minLength: 1 } } } as const;
@@ -26,7 +26,7 @@ interface DagListQuery extends PageQuery {
   exclude_stale: boolean;
 }
 
-/** DAGs: list, get, pause and unpause, details, tasks, source. */
+/** DAGs: list, get, pause and unpause, details, tasks, source, tags. */
 export function dagRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { store, options } = ctx;
 
@@ -63,6 +63,30 @@ export function dagRoutes(app: FastifyInstance, ctx: ApiContext): void {
         excludeStale: q.exclude_stale,
       });
       return { dags: result.items.map(toDagResponse), total_entries: result.total };
+    }),
+  );
+
+  app.get<{ Querystring: PageQuery & { tag_name_pattern?: string } }>(
+    '/api/v2/dagTags',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        summary: 'Get Dag Tags: the tags of the DAGs that are not stale',
+        tags: ['DAG'],
+        querystring: { type: 'object', properties: { ...PAGE_PARAMS, order_by: ORDER_BY_PARAM, tag_name_pattern: { type: 'string' } } },
+        response: { 200: DAG_TAG_COLLECTION },
+      },
+    },
+    ctx.coalesce(async (request) => {
+      const q = request.query;
+      const { direction } = orderBy(q.order_by, { name: 'name' }, 'name');
+      const matches = q.tag_name_pattern === undefined ? () => true : likeMatcher(q.tag_name_pattern);
+      // The store lists DAGs with their tags; the tags of every DAG are few next to its runs and task instances.
+      const { items } = await store.listDags({ excludeStale: true });
+      const names = [...new Set(items.flatMap((d) => d.tags))].filter(matches).sort();
+      if (direction === 'desc') names.reverse();
+      const { limit, offset } = page(q, options.maximumPageLimit);
+      return { tags: names.slice(offset, offset + limit), total_entries: names.length };
     }),
   );
 

@@ -53,6 +53,9 @@ export const DAG_RESPONSE = object({
 /** `DAGCollectionResponse`. */
 export const DAG_COLLECTION = object({ dags: { type: 'array', items: DAG_RESPONSE }, total_entries: num });
 
+/** `DAGTagCollectionResponse`. */
+export const DAG_TAG_COLLECTION = object({ tags: { type: 'array', items: str }, total_entries: num });
+
 /** `DAGRunResponse`. */
 export const DAG_RUN_RESPONSE = object({
   dag_run_id: str,

@@ -60,6 +60,15 @@ export function endpointSuite(target: StoreTarget): void {
         expect(((await get('/api/v2/dags?order_by=-dag_id')).body.dags as Json[])[0]?.dag_id).toBe('sleepy');
       });
 
+      it('lists the tags of the DAGs, filtered by a LIKE pattern, ordered and paged', async () => {
+        await f.store.upsertDag({ dagId: 'tagged', fileloc: '/dags/tagged.ts', tags: ['Nightly', 'ml'] });
+        expect((await get('/api/v2/dagTags')).body).toEqual({ tags: ['Nightly', 'demo', 'ml'], total_entries: 3 });
+        expect((await get('/api/v2/dagTags?tag_name_pattern=night%25')).body.tags).toEqual(['Nightly']);
+        expect((await get('/api/v2/dagTags?tag_name_pattern=de_o%20%7C%20ml')).body.tags).toEqual(['demo', 'ml']);
+        expect((await get('/api/v2/dagTags?order_by=-name&limit=1&offset=1')).body).toEqual({ tags: ['demo'], total_entries: 3 });
+        expect((await get('/api/v2/dagTags?order_by=dag_id')).status).toBe(422);
+      });
+
       it('answers 422 naming the parameter for a bad order_by or limit', async () => {
         const bad = await get('/api/v2/dags?order_by=colour');
         expect(bad.status).toBe(422);
@@ -315,6 +324,21 @@ export function endpointSuite(target: StoreTarget): void {
         const text = await get(`${RUN}/taskInstances/extract/xcomEntries/return_value?stringify=true`);
         expect(text.body.value).toBe('42');
         expect((await get(`${RUN}/taskInstances/extract/xcomEntries/nope`)).status).toBe(404);
+      });
+    });
+
+    describe('recent runs of several DAGs (UI)', () => {
+      it('gives the latest runs of each DAG, newest first, up to the limit', async () => {
+        for (const day of [2, 3, 4]) {
+          const at = new Date(`2025-01-0${day}T00:00:00Z`);
+          await f.store.createDagRun({ dagId: 'demo', runId: `run_${day}`, runType: 'scheduled', state: 'success', logicalDate: at, runAfter: at });
+        }
+        const { status, body } = await get('/ui/dags/recent_dag_runs?dag_ids=demo&dag_ids=sleepy&dag_ids=nope&dag_runs_limit=3');
+        expect(status).toBe(200);
+        const byDag = Object.fromEntries((body.dags as { dag_id: string; latest_dag_runs: Json[] }[]).map((d) => [d.dag_id, d.latest_dag_runs.map((r) => r.dag_run_id)]));
+        expect(byDag).toEqual({ demo: ['run_4', 'run_3', 'run_2'], sleepy: [], nope: [] });
+        expect((await get('/ui/dags/recent_dag_runs')).status).toBe(422);
+        expect((await get('/ui/dags/recent_dag_runs?dag_ids=demo&dag_runs_limit=0')).status).toBe(422);
       });
     });
 
