@@ -43,7 +43,9 @@ export function deriveTreeSeeds(randomState: number, nEstimators: number): Uint3
 
 /**
  * A random forest classifier grown as scikit-learn's `RandomForestClassifier` grows it (CART trees on bootstrap
- * samples, a fresh random subset of features at each split), with its own seeded generator.
+ * samples, a fresh random subset of features at each split), with its own seeded generator. By default splits are
+ * searched on per-feature histograms of at most 256 float32 bins (exactly in small nodes); `splitter: 'exact'`
+ * tries every threshold as scikit-learn's `BestSplitter` does. `nJobs > 1` grows trees on worker threads.
  */
 export class RandomForestClassifier {
   /** The validated options with defaults filled in. */
@@ -72,7 +74,8 @@ export class RandomForestClassifier {
 
   /**
    * Grows the forest on `X` (one row per sample, finite numbers) and class labels `y` (any finite numbers).
-   * Throws `ForestInputError` for bad data and `ForestOptionsError` when `maxFeatures` exceeds the feature count.
+   * Throws `ForestInputError` for bad data, `ForestOptionsError` when `maxFeatures` exceeds the feature count and
+   * `ForestWorkerError` when a worker thread fails.
    */
   fit(X: FeatureMatrix, y: ArrayLike<number>): this {
     const matrix = toColumnMajor(X);

@@ -54,6 +54,10 @@ export class HistogramTreeBuilder {
   private readonly samples: Int32Array;
   private readonly nodeY: Int32Array;
   private readonly nodeW: Int32Array;
+  // Where a partition parks the right-hand samples.
+  private readonly spareSamples: Int32Array;
+  private readonly spareY: Int32Array;
+  private readonly spareW: Int32Array;
   /** Small-node sort scratch: rank and position in one integer. */
   private readonly sortKeys: Int32Array;
   private readonly features: Int32Array;
@@ -109,6 +113,9 @@ export class HistogramTreeBuilder {
     this.samples = new Int32Array(n);
     this.nodeY = new Int32Array(n);
     this.nodeW = new Int32Array(n);
+    this.spareSamples = new Int32Array(n);
+    this.spareY = new Int32Array(n);
+    this.spareW = new Int32Array(n);
     this.sortKeys = new Int32Array(SMALL_NODE);
     this.rankSearch = n < 2 ** (31 - POSITION_BITS);
     this.features = new Int32Array(data.nFeatures);
@@ -585,21 +592,32 @@ export class HistogramTreeBuilder {
    * right part starts.
    */
   private partition(start: number, end: number, feature: number, last: number, byRank: boolean): number {
-    const { samples, nodeY, nodeW } = this;
+    const { samples, nodeY, nodeW, spareSamples, spareY, spareW } = this;
     const { nSamples } = this;
-    const bins = byRank ? this.ranks : this.bins;
+    const codes = byRank ? this.ranks : this.bins;
     const col = feature * nSamples;
+    // Stable: the root lists samples in ascending order and every node keeps it, so the histogram loops read
+    // each feature column front to back instead of jumping around it.
     let p = start;
-    let q = end;
-    while (p < q) {
-      if ((bins[col + (samples[p] as number)] as number) <= last) {
+    let q = 0;
+    for (let i = start; i < end; i++) {
+      const sample = samples[i] as number;
+      if ((codes[col + sample] as number) <= last) {
+        samples[p] = sample;
+        nodeY[p] = nodeY[i] as number;
+        nodeW[p] = nodeW[i] as number;
         p++;
       } else {
-        q--;
-        swapInt(samples, p, q);
-        swapInt(nodeY, p, q);
-        swapInt(nodeW, p, q);
+        spareSamples[q] = sample;
+        spareY[q] = nodeY[i] as number;
+        spareW[q] = nodeW[i] as number;
+        q++;
       }
+    }
+    for (let j = 0; j < q; j++) {
+      samples[p + j] = spareSamples[j] as number;
+      nodeY[p + j] = spareY[j] as number;
+      nodeW[p + j] = spareW[j] as number;
     }
     return p;
   }
