@@ -33,11 +33,14 @@ const PYTHON_SCRIPT = fileURLToPath(new URL('./python/forest_fit.py', import.met
 /** One implementation's figures on one data set. */
 interface Measurement {
   fitSeconds: number[];
+  /** CPU seconds (all threads of the process) of each fit: on a busy machine a steadier figure than wall time. */
+  fitCpuSeconds: number[];
   predictSeconds: number[];
   accuracy: number;
   /** Our JSON model file, or scikit-learn's joblib file. */
   modelBytes: number;
   onnxBytes?: number;
+  /** Max RSS of the process after its fits and predictions, before the model files are written. */
   peakRssMiB: number;
   sklearn?: string;
 }
@@ -72,30 +75,36 @@ function readSplit(dir: string): { xTrain: Float64Array[]; yTrain: number[]; xTe
 async function child(dir: string, nJobs: number, repeats: number): Promise<void> {
   const s = readSplit(dir);
   const fits: number[] = [];
+  const fitCpu: number[] = [];
   const predicts: number[] = [];
   let model: RandomForestClassifier | undefined;
   let accuracy = 0;
   for (let i = 0; i <= repeats; i++) {
     let t = performance.now();
+    const cpu = process.cpuUsage();
     model = new RandomForestClassifier({ nEstimators: 100, randomState: 42, nJobs }).fit(s.xTrain, s.yTrain);
     const fit = (performance.now() - t) / 1000;
+    const cpuUsed = process.cpuUsage(cpu);
     t = performance.now();
     const predicted = model.predict(s.xTest);
     const predict = (performance.now() - t) / 1000;
     accuracy = predicted.filter((p, j) => p === s.yTest[j]).length / predicted.length;
     if (i > 0) {
       fits.push(fit);
+      fitCpu.push((cpuUsed.user + cpuUsed.system) / 1e6);
       predicts.push(predict);
     }
   }
   if (model === undefined) throw new Error('no model');
+  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
   const result: Measurement = {
     fitSeconds: fits,
+    fitCpuSeconds: fitCpu,
     predictSeconds: predicts,
     accuracy,
     modelBytes: Buffer.byteLength(serializeModel(model)),
     onnxBytes: exportOnnx(model).length,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    peakRssMiB,
   };
   await closeForestPool();
   console.log(JSON.stringify(result));
@@ -157,6 +166,11 @@ export function benchForest(repeats: number): Record<string, unknown> {
       const [o1, o2, s1, s2] = [med(r.ours1?.fitSeconds), med(r.ours2?.fitSeconds), med(r.sklearn1?.fitSeconds), med(r.sklearn2?.fitSeconds)];
       return [name, fmtOrNa(o1), fmtOrNa(s1), ratioOrNa(s1, o1), fmtOrNa(o2), fmtOrNa(s2), ratioOrNa(s2, o2)];
     });
+    const cpuRows = names.map((name) => {
+      const r = results[name] ?? {};
+      const [o1, s1] = [med(r.ours1?.fitCpuSeconds), med(r.sklearn1?.fitCpuSeconds)];
+      return [name, fmtOrNa(o1), fmtOrNa(s1), ratioOrNa(s1, o1)];
+    });
     const predictRows = names.map((name) => {
       const r = results[name] ?? {};
       const [o1, o2, s1, s2] = [med(r.ours1?.predictSeconds), med(r.ours2?.predictSeconds), med(r.sklearn1?.predictSeconds), med(r.sklearn2?.predictSeconds)];
@@ -182,6 +196,8 @@ export function benchForest(repeats: number): Record<string, unknown> {
     console.log(`Medians of ${Math.max(3, repeats)} timed rounds (3 for ${SYNTHETIC}); "x faster" is scikit-learn's time over ours.\n`);
     console.log('### Fit\n');
     console.log(table(['data set', 'nJobs 1', 'sklearn n_jobs=1', 'x faster', 'nJobs 2', 'sklearn n_jobs=2', 'x faster'], fitRows));
+    console.log('\n### Fit, CPU seconds of the process with one thread (steadier than wall time on a busy machine)\n');
+    console.log(table(['data set', 'nJobs 1', 'sklearn n_jobs=1', 'x less CPU'], cpuRows));
     console.log('\n### Predict (test rows)\n');
     console.log(table(['data set', 'nJobs 1', 'sklearn n_jobs=1', 'x faster', 'nJobs 2', 'sklearn n_jobs=2', 'x faster'], predictRows));
     console.log('\n### Accuracy, model files, peak memory (max RSS of the measuring process)\n');
