@@ -75,6 +75,7 @@ function applyToCache(queryClient: QueryClient, event: LiveEvent, mark: (key: re
     // A finished run has its duration now: the run bars' heights change.
     if (event.state === 'success' || event.state === 'failed') mark(['grid', dagId]);
     mark(['dag', dagId]);
+    mark(['recentDagRuns']);
     mark(['report', dagId, runId]);
     mark(['accuracy', dagId]);
   } else {

@@ -96,6 +96,18 @@ describe('ApiClient against the mock API', () => {
     expect(mock.requests.filter((r) => r.endsWith('/dagRuns')).length).toBe(Math.ceil(20 / 7));
   });
 
+  it('reads every tag through capped pages, and the latest runs of several DAGs in one request', async () => {
+    const api = await bearer('viewer');
+    expect(await api.listDagTags()).toEqual(['demo', 'iris', 'mlops', 'security', 'tutorial']);
+    mock.requests.length = 0;
+    const recent = await api.recentDagRuns(['mlops_pipeline', 'streaming_logs'], 3);
+    expect(mock.requests).toEqual(['GET /ui/dags/recent_dag_runs']);
+    const latest = recent.get('mlops_pipeline') ?? [];
+    expect(latest).toHaveLength(3);
+    expect(latest.map((r) => Date.parse(r.run_after))).toEqual(latest.map((r) => Date.parse(r.run_after)).sort((a, b) => b - a));
+    expect(recent.get('streaming_logs')).toEqual([]);
+  });
+
   it('says in words what a viewer may not do', async () => {
     const api = await bearer('viewer');
     const error = await api.triggerDagRun('mlops_pipeline', { conf: {} }).catch((e: unknown) => e);

@@ -11,7 +11,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * starts wait for it, and get the same serialized body. A request that arrives once the handler has started
  * schedules a new one, so no request gets an answer read before it arrived: the reads stay as fresh as without
  * sharing, while fifty clients polling the same listing cost one store query per turn instead of fifty.
- * Errors (a 404, say) are shared the same way.
+ * Errors (a 404, say) are shared the same way. Only for handlers that read nothing of the request but its URL:
+ * not its headers, not its user (see ADR-002-coalesced-reads.md).
  */
 export function createCoalescer(): Coalesce {
   const waiting = new Map<string, Promise<string>>();

@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useDeferredValue, useEffect, useMemo, useRef } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import type { DAGResponse } from '../../src/api/types.js';
+import type { DAGResponse, DAGRunResponse } from '../../src/api/types.js';
 import { formatDate, relativeTime } from '../../src/lib/format.js';
 import { api } from '../api.js';
 import { useCan } from '../auth.js';
@@ -14,6 +14,8 @@ import { useLiveEvents } from '../live.js';
 type StatusFilter = 'all' | 'active' | 'paused';
 
 const PAGE = 50;
+/** Latest runs shown per DAG. */
+const RECENT_RUNS = 10;
 
 /** Every DAG: search, tag and status filters, pause switch, trigger, the last runs, next run, schedule, owner. */
 export function DagListPage() {
@@ -32,8 +34,16 @@ export function DagListPage() {
     placeholderData: keepPreviousData,
   });
   // Tags to filter by come from all DAGs, not the filtered ones, so choosing one does not hide the others.
-  const all = useQuery({ queryKey: ['dags', 'all-tags'], queryFn: () => api.listDags({}), staleTime: 60_000 });
-  const allTags = useMemo(() => [...new Set((all.data?.dags ?? []).flatMap((d) => d.tags.map((t) => t.name)))].sort(), [all.data]);
+  const tagList = useQuery({ queryKey: ['dags', 'all-tags'], queryFn: () => api.listDagTags(), staleTime: 60_000 });
+  const allTags = tagList.data ?? [];
+  // The latest runs of the DAGs on this page, in one request.
+  const pageIds = useMemo(() => (list.data?.dags ?? []).map((d) => d.dag_id), [list.data]);
+  const recent = useQuery({
+    queryKey: ['recentDagRuns', pageIds],
+    queryFn: () => api.recentDagRuns(pageIds, RECENT_RUNS),
+    enabled: pageIds.length > 0,
+    placeholderData: keepPreviousData,
+  });
 
   const marked = useRef(false);
   useEffect(() => {
@@ -43,18 +53,20 @@ export function DagListPage() {
     }
   }, [list.data]);
 
-  // From the current URL, not this render's: two quick clicks must not undo each other.
+  // Each change builds on the last one asked for, not on this render's URL: the router's own functional update
+  // reads the URL of the last render, so two changes before a render (clear the search, then click a tag) would
+  // lose the first. The pending URL is dropped once the router shows it.
+  const pending = useRef<string | null>(null);
+  useEffect(() => {
+    if (pending.current === params.toString()) pending.current = null;
+  }, [params]);
   const update = (change: (p: URLSearchParams) => void, keepPage = false) => {
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        // A new filter starts at the first page.
-        if (!keepPage) next.delete('offset');
-        change(next);
-        return next;
-      },
-      { replace: true },
-    );
+    const next = new URLSearchParams(pending.current ?? params);
+    // A new filter starts at the first page.
+    if (!keepPage) next.delete('offset');
+    change(next);
+    pending.current = next.toString();
+    setParams(next, { replace: true });
   };
 
   return (
@@ -139,7 +151,7 @@ export function DagListPage() {
             </thead>
             <tbody>
               {list.data.dags.map((dag) => (
-                <DagRow key={dag.dag_id} dag={dag} canTrigger={canTrigger} />
+                <DagRow key={dag.dag_id} dag={dag} canTrigger={canTrigger} runs={recent.data?.get(dag.dag_id)} runsError={recent.isError} />
               ))}
             </tbody>
           </table>
@@ -162,7 +174,7 @@ export function DagListPage() {
   );
 }
 
-function DagRow({ dag, canTrigger }: { dag: DAGResponse; canTrigger: boolean }) {
+function DagRow({ dag, canTrigger, runs, runsError }: { dag: DAGResponse; canTrigger: boolean; runs: DAGRunResponse[] | undefined; runsError: boolean }) {
   return (
     <tr data-testid="dag-row" data-dag-id={dag.dag_id}>
       <td>
@@ -193,7 +205,7 @@ function DagRow({ dag, canTrigger }: { dag: DAGResponse; canTrigger: boolean }) 
       </td>
       <td>{dag.next_dagrun_run_after ? <time dateTime={dag.next_dagrun_run_after} title={formatDate(dag.next_dagrun_run_after)}>{relativeTime(dag.next_dagrun_run_after, Date.now())}</time> : '—'}</td>
       <td>
-        <RecentRuns dagId={dag.dag_id} />
+        <RecentRuns dagId={dag.dag_id} runs={runs} error={runsError} />
       </td>
       {canTrigger && (
         <td className="actions">
@@ -204,14 +216,14 @@ function DagRow({ dag, canTrigger }: { dag: DAGResponse; canTrigger: boolean }) 
   );
 }
 
-function RecentRuns({ dagId }: { dagId: string }) {
-  const q = useQuery({ queryKey: ['dagRuns', dagId, 'recent'], queryFn: () => api.listDagRuns(dagId, { limit: 10 }) });
-  if (q.isError) return <span className="error-text small">runs unavailable</span>;
-  if (!q.data) return <span className="muted small">…</span>;
-  if (q.data.dag_runs.length === 0) return <span className="muted small">no runs</span>;
+/** The DAG's latest runs (newest first), drawn oldest first. */
+function RecentRuns({ dagId, runs, error }: { dagId: string; runs: DAGRunResponse[] | undefined; error: boolean }) {
+  if (error) return <span className="error-text small">runs unavailable</span>;
+  if (!runs) return <span className="muted small">…</span>;
+  if (runs.length === 0) return <span className="muted small">no runs</span>;
   return (
-    <ol className="marks" aria-label={`Last ${q.data.dag_runs.length} runs, newest last`}>
-      {[...q.data.dag_runs].reverse().map((r) => (
+    <ol className="marks" aria-label={`Last ${runs.length} runs, newest last`}>
+      {[...runs].reverse().map((r) => (
         <li key={r.dag_run_id}>
           <Link to={`/dags/${encodeURIComponent(dagId)}/runs/${encodeURIComponent(r.dag_run_id)}`} data-testid="run-mark" data-state={r.state}>
             <StateDot state={r.state} label={`${r.dag_run_id}: ${r.state}`} />

@@ -10,8 +10,10 @@ import type {
   DAGRunCollectionResponse,
   DAGRunResponse,
   DAGSourceResponse,
+  DAGTagCollectionResponse,
   ImportErrorCollectionResponse,
   LoginResponse,
+  RecentDagRunsResponse,
   RunReportResponse,
   TaskCollectionResponse,
   TaskInstanceCollectionResponse,
@@ -47,6 +49,9 @@ export interface GridData {
 type Query = Record<string, string | number | boolean | readonly string[] | null | undefined>;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+/** DAG ids per recent-runs request: the server takes up to its page limit (100 unless configured lower). */
+const RECENT_RUNS_BATCH = 50;
 
 /**
  * The one module the UI talks to the server through: Airflow 3's `/api/v2` routes with their field names, and
@@ -150,6 +155,30 @@ export class ApiClient {
         paused: q.paused,
       },
     });
+  }
+
+  /** `GET /api/v2/dagTags`: every tag of the DAGs, by name (all pages). */
+  async listDagTags(): Promise<string[]> {
+    const r = await fetchPages(
+      async (offset, limit) => {
+        const page = await this.request<DAGTagCollectionResponse>('GET', '/api/v2/dagTags', { query: { limit, offset, order_by: 'name' } });
+        return { items: page.tags, total: page.total_entries };
+      },
+      Number.MAX_SAFE_INTEGER,
+      this.options.pageSize,
+      this.options.pageConcurrency,
+    );
+    return r.items;
+  }
+
+  /** `GET /ui/dags/recent_dag_runs`: the latest `limit` runs of each DAG, newest first, by DAG id. */
+  async recentDagRuns(dagIds: readonly string[], limit: number): Promise<Map<string, DAGRunResponse[]>> {
+    const out = new Map<string, DAGRunResponse[]>();
+    for (let i = 0; i < dagIds.length; i += RECENT_RUNS_BATCH) {
+      const r = await this.request<RecentDagRunsResponse>('GET', '/ui/dags/recent_dag_runs', { query: { dag_ids: dagIds.slice(i, i + RECENT_RUNS_BATCH), dag_runs_limit: limit } });
+      for (const d of r.dags) out.set(d.dag_id, d.latest_dag_runs);
+    }
+    return out;
   }
 
   /** `GET /api/v2/dags/{dag_id}`. */

@@ -276,6 +276,17 @@ export interface OutputFoldersResponse {
   folders: string[];
 }
 
+/** `DAGTagCollectionResponse`. */
+export interface DAGTagCollectionResponse {
+  tags: string[];
+  total_entries: number;
+}
+
+/** `GET /ui/dags/recent_dag_runs`: each DAG's latest runs, newest first. */
+export interface RecentDagRunsResponse {
+  dags: { dag_id: string; latest_dag_runs: DAGRunResponse[] }[];
+}
+
 /** `GET /ui/dags/{dag_id}/dagRuns/{dag_run_id}/report`: the file a run's task returned the path of, with its text. */
 export interface RunReportResponse {
   dag_id: string;

@@ -445,6 +445,26 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
       .sort((a, b) => (a.dag_id < b.dag_id ? -1 : 1));
     return { dags: page(list, url).map(dagJson), total_entries: list.length };
   });
+  route('GET', '/api/v2/dagTags', 'viewer', ({ url }) => {
+    const list = [...new Set([...dags.values()].flatMap((d) => d.tags))].sort();
+    return { tags: page(list, url), total_entries: list.length };
+  });
+  route('GET', '/ui/dags/recent_dag_runs', 'viewer', ({ url }) => {
+    const limit = Number(url.searchParams.get('dag_runs_limit') ?? 10);
+    const ids = url.searchParams.getAll('dag_ids');
+    if (ids.length === 0) throw new HttpError(422, [{ loc: ['query', 'dag_ids'], msg: 'Field required', type: 'missing' }]);
+    return {
+      dags: ids.map((id) => ({
+        dag_id: id,
+        latest_dag_runs: sortRuns(
+          runs.filter((r) => r.dag_id === id),
+          '-run_after',
+        )
+          .slice(0, limit)
+          .map(runJson),
+      })),
+    };
+  });
   route('GET', '/api/v2/dags/{dag_id}', 'viewer', ({ params }) => dagJson(dagOr404(params[0] as string)));
   route('PATCH', '/api/v2/dags/{dag_id}', 'op', ({ params, body }) => {
     const d = dagOr404(params[0] as string);

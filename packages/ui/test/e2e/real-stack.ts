@@ -72,10 +72,13 @@ export function realStackUnavailable(): string | null {
   return null;
 }
 
+/** Files a build reads (an ADR beside the code does not make the build stale). */
+const BUILT_FROM = /\.(ts|tsx|css|html|json)$/;
+
 function newestFile(dir: string): number {
   let newest = 0;
   for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
+    if (e.isFile() && BUILT_FROM.test(e.name)) newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
   }
   return newest;
 }
