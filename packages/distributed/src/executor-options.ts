@@ -1,3 +1,5 @@
+import type { MetadataStore } from '@updraft/store';
+import { InvalidDistributedOptionError } from './errors.js';
 import { parseRedisUrl } from './redis.js';
 import { emitWarning, functionOption, intOption, optionsObject, prefixOption, stringOption } from './option-checks.js';
 
@@ -22,6 +24,13 @@ export interface BullMqExecutorOptions {
    * event can still be read. Default 3600 s.
    */
   keepFinishedJobsSeconds?: number;
+  /**
+   * The metadata store, to find tries queued there whose job is in no queue (Redis lost it while no scheduler held
+   * the try) and put them back to scheduled. Default none: no such sweep.
+   */
+  store?: MetadataStore | null;
+  /** A queued try without a job is put back once it has been queued this long. Default 60000 ms. */
+  orphanAfterMs?: number;
   /** Receives warnings (Redis may evict jobs, Redis is unreachable). Default: `process.emitWarning`. */
   onWarning?: (message: string) => void;
   /** Clock, for the time written into each job. Default `() => new Date()`. */
@@ -29,10 +38,10 @@ export interface BullMqExecutorOptions {
 }
 
 /** {@link BullMqExecutorOptions} with every default filled. */
-export type ResolvedBullMqExecutorOptions = Required<BullMqExecutorOptions>;
+export type ResolvedBullMqExecutorOptions = Required<Omit<BullMqExecutorOptions, 'store'>> & { store: MetadataStore | null };
 
 const NAME = 'BullMqExecutor';
-const KNOWN = ['redisUrl', 'prefix', 'parallelism', 'reconcileIntervalMs', 'keepFinishedJobsSeconds', 'onWarning', 'now'] as const;
+const KNOWN = ['redisUrl', 'prefix', 'parallelism', 'reconcileIntervalMs', 'keepFinishedJobsSeconds', 'store', 'orphanAfterMs', 'onWarning', 'now'] as const;
 
 /**
  * The one place that checks {@link BullMqExecutorOptions} and fills their defaults.
@@ -43,8 +52,12 @@ export function resolveBullMqExecutorOptions(options: BullMqExecutorOptions): Re
   const o = options;
   const redisUrl = stringOption(NAME, 'redisUrl', o.redisUrl);
   parseRedisUrl(redisUrl);
+  const store = o.store ?? null;
+  if (store !== null && (typeof store !== 'object' || typeof store.listTaskInstances !== 'function')) throw new InvalidDistributedOptionError(NAME, 'store', 'a MetadataStore or null', store);
   return {
     redisUrl,
+    store,
+    orphanAfterMs: intOption(NAME, 'orphanAfterMs', o.orphanAfterMs, 60_000, 1),
     prefix: prefixOption(NAME, o.prefix),
     parallelism: intOption(NAME, 'parallelism', o.parallelism, 32, 1),
     reconcileIntervalMs: intOption(NAME, 'reconcileIntervalMs', o.reconcileIntervalMs, 5000, 1),

@@ -3,6 +3,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type BullMqExecutorOptions, resolveBullMqExecutorOptions, type ResolvedBullMqExecutorOptions } from './executor-options.js';
 import { createRedisClient, evictionPolicy, evictionWarning } from './redis.js';
+import { sweepOrphans } from './orphans.js';
 import { endEventOf, failedJobEvent } from './results.js';
 import { bullQueueName, encodeWorkload, tryJobId } from './wire.js';
 
@@ -189,8 +190,13 @@ export class BullMqExecutor implements Executor {
           this.#startAdd(f);
         }
       }
+      const { store } = this.options;
+      if (store) {
+        const swept = await sweepOrphans(store, (name) => this.#handle(name).queue, this.options.now(), this.options.orphanAfterMs);
+        if (swept > 0) this.options.onWarning(`${swept} queued tries had no job in Redis (it lost them while no scheduler held them); they are scheduled again`);
+      }
     } catch {
-      // Redis is unreachable: the next round tries again.
+      // Redis or the store is unreachable: the next round tries again.
     } finally {
       this.#reconciling = false;
     }

@@ -118,6 +118,37 @@ describeWithServices('BullMqExecutor', () => {
   });
 });
 
+describeWithServices('orphaned queued tries', () => {
+  it('puts back to scheduled a try queued long ago whose job Redis lost, and leaves one whose job is there', async () => {
+    stack = await createStack();
+    const s = stack;
+    const dagFile = fourTaskDag(s.ws);
+    await s.store.upsertDag({ dagId: 'four', fileloc: dagFile });
+    await s.store.createDagRun({ dagId: 'four', runId: 'o', runType: 'manual', state: 'running', logicalDate: null, runAfter: new Date(), conf: {} });
+    const longAgo = new Date(Date.now() - 120_000);
+    await s.store.createTaskInstances(['a', 'b'].map((taskId) => ({ dagId: 'four', runId: 'o', taskId, state: 'queued' as const, tryNumber: 1, maxTries: 1 })));
+    for (const taskId of ['a', 'b']) {
+      await s.store.transitionTaskInstance({ dagId: 'four', runId: 'o', taskId }, { from: ['queued'], to: 'queued', patch: { queuedDttm: longAgo, externalExecutorId: 'BullMqExecutor:1' } });
+    }
+    // b's job is in its queue; a's is nowhere.
+    s.executor.queue({ dagId: 'four', runId: 'o', taskId: 'b', tryNumber: 1, maxTries: 1, dagFile, run: { runType: 'manual', logicalDate: null, dataInterval: null, conf: {} }, params: {}, queue: 'default', executionTimeoutMs: null });
+    const queue = new Queue('default', { connection: createRedisClient(redisUrl, 'test'), prefix: s.prefix });
+    await until(async () => (await queue.getJobCounts('waiting'))['waiting'] === 1);
+    await queue.close();
+    await queue.disconnect();
+    const warnings: string[] = [];
+    const sweeper = new BullMqExecutor({ redisUrl, prefix: s.prefix, store: s.store, reconcileIntervalMs: 100, orphanAfterMs: 60_000, onWarning: (m) => warnings.push(m) });
+    try {
+      await until(async () => (await s.store.getTaskInstance({ dagId: 'four', runId: 'o', taskId: 'a' }))?.state === 'scheduled');
+    } finally {
+      await sweeper.end();
+    }
+    expect(await s.store.getTaskInstance({ dagId: 'four', runId: 'o', taskId: 'a' })).toMatchObject({ state: 'scheduled', tryNumber: 1, externalExecutorId: null, queuedDttm: null });
+    expect((await s.store.getTaskInstance({ dagId: 'four', runId: 'o', taskId: 'b' }))?.state).toBe('queued');
+    expect(warnings.some((w) => /1 queued tries had no job/.test(w))).toBe(true);
+  });
+});
+
 async function until(check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

@@ -33,6 +33,7 @@ async function createExecutor(store: MetadataStore, config: CliConfig): Promise<
     const executor = await asCliError(async () => {
       const e = new BullMqExecutor({
         redisUrl,
+        store,
         ...(config.redisPrefix ? { prefix: config.redisPrefix } : {}),
         ...(config.parallelism ? { parallelism: config.parallelism } : {}),
         onWarning: (m) => log(`warning: ${m}`),
