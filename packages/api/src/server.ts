@@ -27,6 +27,7 @@ import { outputRoutes } from './routes/outputs.js';
 import { recentRunsRoutes } from './routes/recent-runs.js';
 import { runReportRoutes } from './routes/run-report.js';
 import { taskInstanceRoutes } from './routes/task-instances.js';
+import { xcomValueRoutes } from './routes/xcom-values.js';
 import { xcomRoutes } from './routes/xcoms.js';
 
 /** One registered route, for listings and the structural security tests. */
@@ -122,6 +123,7 @@ export async function createApiServer(input: ApiServerOptions): Promise<ApiServe
     outputRoutes(scope, ctx);
     runReportRoutes(scope, ctx);
     recentRunsRoutes(scope, ctx);
+    xcomValueRoutes(scope, ctx);
     scope.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
     done();
   });

@@ -149,12 +149,14 @@ describe('ApiClient against the mock API', () => {
     expect(((await withCsrf.me().catch((e: unknown) => e)) as ApiError).status).toBe(401);
   });
 
-  it('reads an XCom across runs, null where a run has none', async () => {
+  it("reads one XCom's values across runs in one request, by run", async () => {
     const api = await bearer('viewer');
     const { runs } = await api.latestDagRuns('mlops_pipeline', 3);
-    const values = await api.xcomAcrossRuns('mlops_pipeline', 'evaluate_model', 'accuracy', [...runs.map((r) => r.dag_run_id), 'no_such_run']);
-    expect(values.slice(0, 3).every((v) => typeof v === 'number')).toBe(true);
-    expect(values[3]).toBeNull();
+    mock.requests.length = 0;
+    const values = await api.xcomValues('mlops_pipeline', 'evaluate_model', 'accuracy', 100);
+    expect(mock.requests).toHaveLength(1);
+    expect(runs.every((r) => typeof values.get(r.dag_run_id) === 'number')).toBe(true);
+    expect((await api.xcomValues('mlops_pipeline', 'evaluate_model', 'nothing', 100)).size).toBe(0);
   });
 
   it("finds the task that pushed a run's XCom, and a run's report or null", async () => {

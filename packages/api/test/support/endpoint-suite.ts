@@ -360,6 +360,18 @@ export function endpointSuite(target: StoreTarget): void {
         expect(paged.body.total_entries).toBe(3);
         expect((paged.body.xcom_entries as Json[]).map((x) => x.key)).toEqual(['return_value']);
         expect((await get('/api/v2/dags/nope/dagRuns/~/taskInstances/~/xcomEntries')).status).toBe(404);
+        // With their values, for a chart: latest pushed first.
+        const values = await get('/ui/dags/demo/xcomValues?task_id=extract&xcom_key=accuracy');
+        expect(values.body).toEqual({
+          values: [
+            { dag_run_id: 'second', timestamp: expect.any(String) as unknown, value: 0.5 },
+            { dag_run_id: RUN_ID, timestamp: expect.any(String) as unknown, value: { value: 0.97, labels: ['a', 'b'] } },
+          ],
+          total_entries: 2,
+        });
+        expect(((await get('/ui/dags/demo/xcomValues?task_id=extract&xcom_key=accuracy&limit=1')).body.values as Json[]).map((v) => v.dag_run_id)).toEqual(['second']);
+        expect((await get('/ui/dags/nope/xcomValues?task_id=extract&xcom_key=accuracy')).status).toBe(404);
+        expect((await get('/ui/dags/demo/xcomValues?task_id=extract')).status).toBe(422);
         expect((await get('/api/v2/dags/demo/dagRuns/nope/taskInstances/~/xcomEntries')).status).toBe(404);
       });
     });

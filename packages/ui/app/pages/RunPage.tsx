@@ -146,15 +146,9 @@ function MetricCard({ dagId, taskId }: { dagId: string; taskId: string }) {
     queryKey: ['accuracy', dagId, taskId],
     queryFn: async () => {
       const { runs } = await api.latestDagRuns(dagId, CHART_RUNS);
-      const ordered = [...runs].reverse();
-      const values = await api.xcomAcrossRuns(
-        dagId,
-        taskId,
-        METRIC,
-        ordered.map((r) => r.dag_run_id),
-      );
-      return ordered.flatMap((r, i) => {
-        const v = values[i];
+      const values = await api.xcomValues(dagId, taskId, METRIC, CHART_RUNS);
+      return [...runs].reverse().flatMap((r) => {
+        const v = values.get(r.dag_run_id);
         return typeof v === 'number' ? [{ runId: r.dag_run_id, at: Date.parse(r.run_after), value: v }] : [];
       });
     },

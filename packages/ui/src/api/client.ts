@@ -24,6 +24,7 @@ import type {
   XComCollectionResponse,
   XComResponse,
   XComResponseNative,
+  XComValuesResponse,
 } from './types.js';
 
 /** Filters of the DAG list. */
@@ -337,24 +338,12 @@ export class ApiClient {
   }
 
   /**
-   * One XCom's value across runs (the accuracy chart): null where a run has none. Sent `pageConcurrency`
-   * requests at a time.
+   * One XCom's values across the DAG's runs (`/ui/dags/{dag_id}/xcomValues`, the accuracy chart), by run id: the
+   * latest `limit` pushed.
    */
-  async xcomAcrossRuns(dagId: string, taskId: string, key: string, runIds: readonly string[]): Promise<unknown[]> {
-    const out: unknown[] = new Array<unknown>(runIds.length).fill(null);
-    let next = 0;
-    const worker = async () => {
-      while (next < runIds.length) {
-        const i = next++;
-        try {
-          out[i] = (await this.getXCom(dagId, runIds[i] as string, taskId, key)).value;
-        } catch (error) {
-          if (!(error instanceof ApiError && error.status === 404)) throw error;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.pageConcurrency, runIds.length) }, worker));
-    return out;
+  async xcomValues(dagId: string, taskId: string, key: string, limit: number): Promise<Map<string, unknown>> {
+    const r = await this.request<XComValuesResponse>('GET', `/ui/dags/${enc(dagId)}/xcomValues`, { query: { task_id: taskId, xcom_key: key, limit } });
+    return new Map(r.values.map((v) => [v.dag_run_id, v.value]));
   }
 
   // ------------------------------------------------------------------------------ private /ui routes

@@ -276,6 +276,12 @@ export interface OutputFoldersResponse {
   folders: string[];
 }
 
+/** `GET /ui/dags/{dag_id}/xcomValues`: one XCom's values across runs, latest pushed first. */
+export interface XComValuesResponse {
+  values: { dag_run_id: string; timestamp: string; value: unknown }[];
+  total_entries: number;
+}
+
 /** `DAGTagCollectionResponse`. */
 export interface DAGTagCollectionResponse {
   tags: string[];

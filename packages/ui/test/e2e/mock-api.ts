@@ -659,6 +659,17 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
     }
     throw new HttpError(404, `Run ${run.dag_run_id} of DAG ${run.dag_id} has no report`);
   });
+  route('GET', '/ui/dags/{dag_id}/xcomValues', 'viewer', ({ params, url }) => {
+    const dag = dagOr404(params[0] as string);
+    const taskId = url.searchParams.get('task_id');
+    const key = url.searchParams.get('xcom_key') ?? '';
+    const limit = Number(url.searchParams.get('limit') ?? 100);
+    const list = [...tis.values()]
+      .filter((ti) => ti.dag_id === dag.dag_id && ti.task_id === taskId && ti.xcoms.has(key))
+      .map((ti) => ({ dag_run_id: ti.dag_run_id, ...(ti.xcoms.get(key) as { value: unknown; timestamp: string }) }))
+      .sort((a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp));
+    return { values: list.slice(0, limit), total_entries: list.length };
+  });
   route('GET', '/ui/outputs', 'viewer', () => ({ folders: Object.keys(outputs).sort() }));
   route('GET', '/ui/outputs/{folder}/*', 'viewer', ({ params, res }) => {
     const text = outputs[params[0] as string]?.[params[1] as string];

@@ -112,6 +112,9 @@ export async function startRealStack(): Promise<RealStack> {
     };
     const proc = spawn(process.execPath, [CLI_BIN, 'standalone', '--dags-folder', dags, '--port', '0'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
+    // Should the test process end without closing the stack (a crash, a timeout), the server ends with it.
+    const killOnExit = () => proc.kill('SIGKILL');
+    process.once('exit', killOnExit);
     let text = '';
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`updraft standalone did not start in 90 s:\n${text}`)), 90_000);
@@ -144,6 +147,7 @@ export async function startRealStack(): Promise<RealStack> {
       viewer,
       output: () => text,
       close: async () => {
+        process.off('exit', killOnExit);
         proc.kill('SIGINT');
         const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
         await exited;
