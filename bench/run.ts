@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchForest } from './forest.js';
 import { benchPipeline } from './pipeline.js';
+import { benchDistributed } from './distributed.js';
 import { benchScheduler } from './scheduler.js';
 
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
@@ -13,6 +14,7 @@ const sections: Record<string, (n: number) => Record<string, unknown> | Promise<
   pipeline: benchPipeline,
   forest: benchForest,
   scheduler: benchScheduler,
+  distributed: benchDistributed,
   // The API's and the UI's own benchmarks live beside their packages.
   api: async () => (await import('../packages/api/bench/api-latency.js')).benchApiLatency(),
   ui: async () => {
