@@ -15,16 +15,17 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * not its headers, not its user (see ADR-002-coalesced-reads.md).
  */
 export function createCoalescer(): Coalesce {
-  const waiting = new Map<string, Promise<string>>();
+  // Bytes, not text: each reply would otherwise encode the same (often large) string again.
+  const waiting = new Map<string, Promise<Buffer>>();
   return (handler) => async (request, reply) => {
     const key = `${request.routeOptions.url ?? ''}\0${request.url}`;
     let body = waiting.get(key);
     if (body === undefined) {
-      body = new Promise<string>((resolve, reject) => {
+      body = new Promise<Buffer>((resolve, reject) => {
         setImmediate(() => {
           waiting.delete(key);
           // The route's own serializer (its response schema's, when it has one) makes a JSON string.
-          handler(request).then((value) => resolve(reply.serialize(value) as string), reject);
+          handler(request).then((value) => resolve(Buffer.from(reply.serialize(value) as string)), reject);
         });
       });
       waiting.set(key, body);
