@@ -28,6 +28,12 @@ const TI_ORDER: Record<string, TaskInstanceOrderField> = {
   updated_at: 'updatedAt',
 };
 
+/**
+ * Most runs the run filters of a task instance listing may match: their ids go into the store's query as a list,
+ * and databases cap a query's parameters (SQLite at 32,766).
+ */
+const MAX_FILTERED_RUNS = 5000;
+
 /** The states a user may set (Airflow's: mark success, failed or skipped). */
 const SETTABLE_STATES = ['success', 'failed', 'skipped'] as const;
 
@@ -126,6 +132,9 @@ export function taskInstanceRoutes(app: FastifyInstance, ctx: ApiContext): void 
           logicalDateLte: dateParam(q.logical_date_lte),
         });
         const matching = runs.items.map((r) => r.runId);
+        if (matching.length > MAX_FILTERED_RUNS) {
+          throw new HttpError(400, `The run filters match ${matching.length} runs; narrow them (dag_id, run_after_gte ...) to at most ${MAX_FILTERED_RUNS}`);
+        }
         runIds = runIds ? runIds.filter((id) => matching.includes(id)) : matching;
       }
       const result = await store.listTaskInstances({
