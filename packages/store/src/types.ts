@@ -392,6 +392,11 @@ export interface TaskInstanceQuery extends ListOptions<TaskInstanceOrderField> {
   /** Null selects task instances with no state. */
   states?: readonly (TaskInstanceState | null)[];
   mapIndex?: number;
+  /**
+   * Only task instances written at or after this time (`updatedAt`), so a reader that holds a run's task
+   * instances can catch up on what changed since the latest `updatedAt` it saw.
+   */
+  updatedAtGte?: Date;
 }
 
 /** Options of `claimScheduledTaskInstances`. */

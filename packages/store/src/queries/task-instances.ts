@@ -119,6 +119,7 @@ export async function listTaskInstances(ctx: StoreContext, query: TaskInstanceQu
     base = query.states.length ? base.where(stateIn(query.states)) : base.where(none);
   }
   if (query.mapIndex !== undefined) base = base.where('map_index', '=', integer(query.mapIndex, 'mapIndex', -1));
+  if (query.updatedAtGte !== undefined) base = base.where('updated_at', '>=', time(ctx, validDate(query.updatedAtGte, 'updatedAtGte')));
 
   let rowsQuery = base.selectAll();
   if (query.orderBy !== undefined) {

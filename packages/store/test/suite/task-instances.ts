@@ -66,6 +66,22 @@ export function taskInstanceTests(target: StoreSuiteTarget): void {
     expect(await ids({ states: [] })).toEqual([]);
   });
 
+  it('lists the task instances written since a time, for readers catching up on a run', async () => {
+    await seedRun(t.store, 'd', 'r');
+    t.clock = at(1);
+    await t.store.createTaskInstances([{ ...key, taskId: 'a' }, { ...key, taskId: 'b' }, { ...key, taskId: 'c' }]);
+    t.clock = at(2);
+    await t.store.transitionTaskInstance({ ...key, taskId: 'b' }, { from: [null], to: 'scheduled' });
+    t.clock = at(3);
+    await t.store.transitionTaskInstance({ ...key, taskId: 'c' }, { from: [null], to: 'skipped' });
+    const since = async (d: Date) => (await t.store.listTaskInstances({ dagIds: ['d'], runIds: ['r'], updatedAtGte: d })).items.map((ti) => ti.taskId);
+    expect(await since(at(2))).toEqual(['b', 'c']);
+    expect(await since(at(3))).toEqual(['c']);
+    expect(await since(at(4))).toEqual([]);
+    expect(await since(at(0))).toEqual(['a', 'b', 'c']);
+    await expect(t.store.listTaskInstances({ updatedAtGte: new Date('x') })).rejects.toMatchObject({ field: 'updatedAtGte' });
+  });
+
   it('transitions compare-and-set on state and try number, writing the patch', async () => {
     await seedRun(t.store, 'd', 'r');
     await t.store.createTaskInstances([key]);
