@@ -4,15 +4,16 @@ import {
   FINISHED_TI_STATES,
   type JsonValue,
   resolveParams,
+  type SerializedDag,
   TaskInstanceState,
 } from '@updraft/core';
 import type { Executor, ExecutorEvent, TaskWorkload, TryKey } from '@updraft/engine';
-import type { DagRun, Job, MetadataStore, TaskInstance } from '@updraft/store';
+import type { Dag, DagRun, Job, MetadataStore, TaskInstance, TaskInstanceCreate, TaskInstanceTransitionItem } from '@updraft/store';
 import { SchedulerAlreadyRunningError } from './errors.js';
 import { planRun, type TiView } from './plan.js';
 import { createDueRuns } from './runs.js';
 import { SerializedDagCache } from './serialized.js';
-import { recordExecutorEvent } from './try-recorder.js';
+import { recordExecutorEvent, recordExecutorEvents } from './try-recorder.js';
 
 /** Options of {@link Scheduler}. */
 export interface SchedulerOptions {
@@ -66,21 +67,44 @@ export function resolveSchedulerOptions(o: SchedulerOptions): Resolved {
 /** Job type of schedulers in the store's job table, as Airflow's. */
 export const SCHEDULER_JOB = 'SchedulerJob';
 
+/** Zombies are looked for at most this often (Airflow's `zombie_detection_interval` is 10 s). */
+const ZOMBIE_CHECK_MS = 10_000;
+
+const runKey = (dagId: string, runId: string): string => JSON.stringify([dagId, runId]);
+
 /**
  * The scheduler: creates runs from schedules, moves task instances through their states by trigger rules and
  * retries, hands ready tries to the executor and records what it reports. It reads DAGs only in their serialized
  * form and never imports user code. Every change is a compare-and-set in the store, so a restart (or a second
  * scheduler on PostgreSQL) never runs a try twice.
+ *
+ * Its passes come in two sizes. A full pass (at start, every `loopIntervalMs`, on {@link wake}, when a retry is
+ * due) looks at everything: schedules, queued runs, every running run, zombies. Between full passes, each burst
+ * of executor events wakes a short pass that records the events in one batch, plans again only the runs whose
+ * tries ended, and queues what became ready: its store work follows what happened, not how much is running.
  */
 export class Scheduler {
   readonly options: Resolved;
   readonly #dags: SerializedDagCache;
   readonly #events: ExecutorEvent[] = [];
   readonly #maxTries = new Map<string, number>();
+  /** Runs whose task instances changed since they were last planned (a try ended, a planned change may cascade). */
+  readonly #dirty = new Map<string, { dagId: string; runId: string }>();
+  /** The task instances of running runs as last read, and the latest `updatedAt` among them. */
+  readonly #tis = new Map<string, { views: Map<string, TiView>; seen: Date | null }>();
+  /** Running runs as the latest pass read them, for building workloads without a read per try. */
+  readonly #runs = new Map<string, DagRun>();
+  /** DAG rows as the latest full pass read them (the DAG file each try imports). */
+  #dagRows = new Map<string, Dag>();
+  /** When the next scheduled run of a DAG is due, per serialized hash, so passes skip DAGs with nothing due. */
+  readonly #nextRunChecks = new Map<string, { hash: string; dueAt: number }>();
   #job: Job | null = null;
   #lastJobHeartbeat = 0;
+  #lastFullPass = -Infinity;
+  #lastZombieCheck = -Infinity;
   #wake: (() => void) | null = null;
   #woken = false;
+  #fullRequested = true;
   #stopped = false;
   #loop: Promise<void> | null = null;
   #unsubscribe: (() => void) | null = null;
@@ -91,7 +115,8 @@ export class Scheduler {
     this.#dags = new SerializedDagCache(this.options.store);
     this.#unsubscribe = this.options.executor.onEvent((e) => {
       this.#events.push(e);
-      if (e.type !== 'log') this.wake();
+      // Only endings change what can run; one short pass takes every event that came meanwhile.
+      if (e.type === 'finished' || e.type === 'lost') this.#nudge();
     });
   }
 
@@ -124,8 +149,13 @@ export class Scheduler {
     return this.#job;
   }
 
-  /** Asks the loop to run a pass now (a run was triggered, a try ended). */
+  /** Asks the loop to run a full pass now (a run was triggered, a DAG unpaused). */
   wake(): void {
+    this.#fullRequested = true;
+    this.#nudge();
+  }
+
+  #nudge(): void {
     this.#woken = true;
     this.#wake?.();
   }
@@ -145,14 +175,19 @@ export class Scheduler {
 
   async #run(): Promise<void> {
     while (!this.#stopped) {
+      const now = this.options.now().getTime();
+      const full = this.#fullRequested || now - this.#lastFullPass >= this.options.loopIntervalMs || now >= this.#nextRetryAt;
+      this.#fullRequested = false;
+      this.#woken = false;
       try {
-        await this.runOnce();
+        await this.#pass(full);
       } catch (e) {
         process.emitWarning(`scheduler pass failed: ${(e as Error).stack ?? String(e)}`);
       }
       if (this.#stopped) break;
-      const wait = Math.max(0, Math.min(this.options.loopIntervalMs, this.#nextRetryAt - this.options.now().getTime()));
-      if (!this.#woken) {
+      if (!this.#woken && !this.#fullRequested) {
+        const at = this.options.now().getTime();
+        const wait = Math.max(0, Math.min(this.#lastFullPass + this.options.loopIntervalMs, this.#nextRetryAt) - at);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, wait);
           function done(): void {
@@ -163,33 +198,44 @@ export class Scheduler {
         });
       }
       this.#wake = null;
-      this.#woken = false;
     }
   }
 
-  /** One scheduling pass. Tests call it directly under a fake clock. */
+  /** One full scheduling pass. Tests call it directly under a fake clock. */
   async runOnce(): Promise<void> {
+    await this.#pass(true);
+  }
+
+  async #pass(full: boolean): Promise<void> {
     const now = this.options.now();
-    this.#nextRetryAt = Infinity;
     await this.#drainEvents();
     await this.#heartbeatJob(now);
-    await this.#createScheduledRuns(now);
-    await this.#startQueuedRuns(now);
-    await this.#scheduleRunningRuns(now);
-    await this.#failZombies(now);
-    await this.#queueScheduled(now);
+    if (full) {
+      this.#lastFullPass = now.getTime();
+      this.#nextRetryAt = Infinity;
+      await this.#dags.refresh();
+      const rows = (await this.options.store.listDags({ paused: false, excludeStale: false })).items;
+      this.#dagRows = new Map(rows.map((r) => [r.dagId, r]));
+      await this.#createScheduledRuns(now, rows);
+      await this.#startQueuedRuns(now);
+    }
+    await this.#scheduleRunningRuns(now, full);
+    if (full || now.getTime() - this.#lastZombieCheck >= Math.min(ZOMBIE_CHECK_MS, this.options.heartbeatTimeoutMs)) {
+      this.#lastZombieCheck = now.getTime();
+      await this.#failZombies(now);
+    }
+    await this.#queueScheduled(now, full);
   }
 
   async #drainEvents(): Promise<void> {
-    const { store } = this.options;
-    while (this.#events.length > 0) {
-      const e = this.#events.shift() as ExecutorEvent;
-      if (e.type === 'log') {
-        this.options.onEvent?.(e);
-        continue;
+    if (this.#events.length === 0) return;
+    const events = this.#events.splice(0);
+    await recordExecutorEvents(this.options.store, events, (k) => this.#maxTriesOf(k), this.options.now);
+    for (const e of events) {
+      if (e.type === 'finished' || e.type === 'lost') {
+        this.#maxTries.delete(JSON.stringify([e.key.dagId, e.key.runId, e.key.taskId]));
+        this.#dirty.set(runKey(e.key.dagId, e.key.runId), { dagId: e.key.dagId, runId: e.key.runId });
       }
-      await recordExecutorEvent(store, e, (k) => this.#maxTriesOf(k), this.options.now);
-      if (e.type === 'finished' || e.type === 'lost') this.#maxTries.delete(JSON.stringify([e.key.dagId, e.key.runId, e.key.taskId]));
       this.options.onEvent?.(e);
     }
   }
@@ -207,13 +253,19 @@ export class Scheduler {
     this.#lastJobHeartbeat = now.getTime();
   }
 
-  async #createScheduledRuns(now: Date): Promise<void> {
+  async #createScheduledRuns(now: Date, rows: readonly Dag[]): Promise<void> {
     const { store } = this.options;
-    const dags = await store.listDags({ paused: false, excludeStale: true });
-    for (const row of dags.items) {
-      if (row.hasImportErrors && !(await store.getSerializedDag(row.dagId))) continue;
-      const dag = await this.#dags.get(row.dagId);
+    for (const row of rows) {
+      if (row.isStale) continue;
+      const dag = this.#dags.cached(row.dagId);
       if (!dag || dag.schedule.kind === 'none') continue;
+      // Nothing is due before the next run's time, unless the DAG changed since it was computed.
+      const hash = JSON.stringify([row.dagId, dag.schedule, dag.startDate, dag.endDate, dag.catchup, dag.maxActiveRuns]);
+      const check = this.#nextRunChecks.get(row.dagId);
+      if (check && check.hash === hash && now.getTime() < check.dueAt) {
+        this.#nextRetryAt = Math.min(this.#nextRetryAt, check.dueAt);
+        continue;
+      }
       const { next } = await createDueRuns(store, dag, now);
       const nextAt = next?.runAfter ?? null;
       if ((nextAt?.getTime() ?? null) !== (row.nextDagrunCreateAfter?.getTime() ?? null)) {
@@ -224,56 +276,81 @@ export class Scheduler {
           nextDagrunCreateAfter: nextAt,
         });
       }
-      if (nextAt) this.#nextRetryAt = Math.min(this.#nextRetryAt, nextAt.getTime());
+      // A run held back by maxActiveRuns is due already: such a DAG is looked at again in every full pass, and one
+      // comes as soon as a run ends. Only a time to come is a reason to wake.
+      this.#nextRunChecks.set(row.dagId, { hash, dueAt: nextAt ? nextAt.getTime() : Infinity });
+      if (nextAt && nextAt > now) this.#nextRetryAt = Math.min(this.#nextRetryAt, nextAt.getTime());
     }
   }
 
   async #startQueuedRuns(now: Date): Promise<void> {
     const { store } = this.options;
-    const queued = await store.listDagRuns({ states: [DagRunState.QUEUED], orderBy: 'runAfter' });
+    const queued = (await store.listDagRuns({ states: [DagRunState.QUEUED], orderBy: 'runAfter' })).items;
+    if (queued.length === 0) return;
     const running = new Map<string, number>();
-    for (const run of queued.items) {
-      const dag = await this.#dags.get(run.dagId);
-      const dagRow = await store.getDag(run.dagId);
+    for (const run of (await store.listDagRuns({ states: [DagRunState.RUNNING], dagIds: [...new Set(queued.map((r) => r.dagId))] })).items) {
+      running.set(run.dagId, (running.get(run.dagId) ?? 0) + 1);
+    }
+    const created: TaskInstanceCreate[] = [];
+    for (const run of queued) {
+      const dag = this.#dags.cached(run.dagId);
+      const dagRow = this.#dagRows.get(run.dagId);
       if (!dag || !dagRow || dagRow.isPaused) continue;
-      if (!running.has(run.dagId)) running.set(run.dagId, (await store.countActiveRuns(run.dagId)).running);
-      const count = running.get(run.dagId) as number;
+      const count = running.get(run.dagId) ?? 0;
       if (count >= dag.maxActiveRuns) continue;
       const started = await store.updateDagRunState(run.dagId, run.runId, { state: DagRunState.RUNNING, from: [DagRunState.QUEUED], startDate: now, endDate: null });
       if (!started) continue;
       running.set(run.dagId, count + 1);
-      await store.createTaskInstances(
-        dag.tasks.map((t) => ({ dagId: run.dagId, runId: run.runId, taskId: t.taskId, maxTries: t.retries + 1, queue: t.queue, pool: 'default_pool' })),
-      );
+      this.#dirty.set(runKey(run.dagId, run.runId), { dagId: run.dagId, runId: run.runId });
+      for (const t of dag.tasks) created.push({ dagId: run.dagId, runId: run.runId, taskId: t.taskId, maxTries: t.retries + 1, queue: t.queue, pool: 'default_pool' });
     }
+    if (created.length > 0) await store.createTaskInstances(created);
   }
 
-  async #scheduleRunningRuns(now: Date): Promise<void> {
+  /**
+   * Plans running runs and applies the plans: every running run in a full pass, else only the runs marked dirty.
+   * The task instances of all of them are read at once, and every transition is written in one batch.
+   */
+  async #scheduleRunningRuns(now: Date, full: boolean): Promise<void> {
     const { store } = this.options;
-    const runs = await store.listDagRuns({ states: [DagRunState.RUNNING], orderBy: 'runAfter' });
-    for (const run of runs.items) {
-      const dag = await this.#dags.get(run.dagId);
+    if (!full && this.#dirty.size === 0) return;
+    const dirty = new Map(this.#dirty);
+    this.#dirty.clear();
+    const listed = (
+      await store.listDagRuns({ states: [DagRunState.RUNNING], orderBy: 'runAfter', ...(full ? {} : { dagIds: [...new Set([...dirty.values()].map((r) => r.dagId))] }) })
+    ).items;
+    if (full) this.#runs.clear();
+    for (const run of listed) this.#runs.set(runKey(run.dagId, run.runId), run);
+    const runs: { run: DagRun; dag: SerializedDag }[] = [];
+    for (const run of full ? listed : listed.filter((r) => dirty.has(runKey(r.dagId, r.runId)))) {
+      const dag = this.#dags.cached(run.dagId) ?? (await this.#dags.get(run.dagId));
       if (!dag) continue;
       if (dag.dagrunTimeoutMs !== null && run.startDate && now.getTime() - run.startDate.getTime() > dag.dagrunTimeoutMs) {
         await this.#timeOutRun(run, now);
         continue;
       }
-      const tis = (await store.listTaskInstances({ dagIds: [run.dagId], runIds: [run.runId] })).items;
-      const views = new Map<string, TiView>(tis.map((ti) => [ti.taskId, { taskId: ti.taskId, state: ti.state, tryNumber: ti.tryNumber, endDate: ti.endDate }]));
-      const plan = planRun(dag, views, run.logicalDate, now);
-      if (plan.missing.length > 0) {
-        await store.createTaskInstances(
-          plan.missing.map((id) => {
-            const t = dag.tasks.find((x) => x.taskId === id);
-            return { dagId: run.dagId, runId: run.runId, taskId: id, maxTries: (t?.retries ?? 0) + 1, queue: t?.queue ?? 'default' };
-          }),
-        );
+      runs.push({ run, dag });
+    }
+    if (full) for (const k of this.#tis.keys()) if (!this.#runs.has(k)) this.#tis.delete(k);
+    if (runs.length === 0) return;
+    const tis = await this.#readTaskInstances(
+      runs.map((r) => r.run),
+      full,
+    );
+    const missing: TaskInstanceCreate[] = [];
+    const transitions: TaskInstanceTransitionItem[] = [];
+    const ended: { run: DagRun; state: 'success' | 'failed' }[] = [];
+    for (const { run, dag } of runs) {
+      const plan = planRun(dag, tis.get(runKey(run.dagId, run.runId)) ?? new Map(), run.logicalDate, now);
+      for (const id of plan.missing) {
+        const t = dag.tasks.find((x) => x.taskId === id);
+        missing.push({ dagId: run.dagId, runId: run.runId, taskId: id, maxTries: (t?.retries ?? 0) + 1, queue: t?.queue ?? 'default' });
       }
       for (const t of plan.transitions) {
         const finished = FINISHED_TI_STATES.has(t.to);
-        await store.transitionTaskInstance(
-          { dagId: run.dagId, runId: run.runId, taskId: t.taskId },
-          {
+        transitions.push({
+          key: { dagId: run.dagId, runId: run.runId, taskId: t.taskId },
+          transition: {
             from: [t.from],
             to: t.to,
             patch: {
@@ -281,16 +358,63 @@ export class Scheduler {
               ...(finished ? { startDate: now, endDate: now, duration: 0 } : {}),
             },
           },
-        );
+        });
       }
       if (plan.nextRetryAt) this.#nextRetryAt = Math.min(this.#nextRetryAt, plan.nextRetryAt.getTime());
-      if (plan.runState) {
-        await store.updateDagRunState(run.dagId, run.runId, { state: plan.runState, from: [DagRunState.RUNNING], endDate: now, lastSchedulingDecision: now });
-      } else if (plan.transitions.length > 0) {
+      if (plan.runState) ended.push({ run, state: plan.runState });
+      else if (plan.transitions.length > 0 || plan.missing.length > 0) {
         // A state change may allow the next task at once (skips propagate, the run may end): plan again soon.
+        this.#dirty.set(runKey(run.dagId, run.runId), { dagId: run.dagId, runId: run.runId });
         this.#woken = true;
       }
     }
+    if (missing.length > 0) await store.createTaskInstances(missing);
+    if (transitions.length > 0) await store.transitionTaskInstances(transitions);
+    for (const { run, state } of ended) {
+      await store.updateDagRunState(run.dagId, run.runId, { state, from: [DagRunState.RUNNING], endDate: now, lastSchedulingDecision: now });
+      this.#runs.delete(runKey(run.dagId, run.runId));
+      this.#tis.delete(runKey(run.dagId, run.runId));
+    }
+    // A run that ended may let a queued or scheduled run of its DAG start (maxActiveRuns).
+    if (ended.length > 0) this.#fullRequested = true;
+  }
+
+  /**
+   * The task instances of some runs, as the planner sees them. A full pass reads them all; a short pass reads, for
+   * runs it has read before, only what was written since the latest write it saw (one indexed read for all of
+   * them), so its cost follows what changed rather than the size of the runs. What another process wrote with an
+   * older clock is caught by the next full pass.
+   */
+  async #readTaskInstances(runs: readonly DagRun[], full: boolean): Promise<Map<string, Map<string, TiView>>> {
+    const { store } = this.options;
+    const fresh = full ? [...runs] : runs.filter((r) => !this.#tis.has(runKey(r.dagId, r.runId)));
+    const known = full ? [] : runs.filter((r) => this.#tis.has(runKey(r.dagId, r.runId)));
+    const read = async (of: readonly DagRun[], since?: Date): Promise<TaskInstance[]> =>
+      of.length === 0
+        ? []
+        : (
+            await store.listTaskInstances({
+              dagIds: [...new Set(of.map((r) => r.dagId))],
+              runIds: [...new Set(of.map((r) => r.runId))],
+              ...(since ? { updatedAtGte: since } : {}),
+            })
+          ).items;
+    for (const r of fresh) this.#tis.set(runKey(r.dagId, r.runId), { views: new Map(), seen: null });
+    let since: Date | null = null;
+    for (const r of known) {
+      const seen = this.#tis.get(runKey(r.dagId, r.runId))?.seen ?? null;
+      if (seen === null || since === null || seen < since) since = seen;
+    }
+    const rows = [...(await read(fresh)), ...(await read(known, since ?? undefined))];
+    const wanted = new Set(runs.map((r) => runKey(r.dagId, r.runId)));
+    for (const ti of rows) {
+      const k = runKey(ti.dagId, ti.runId);
+      const cache = wanted.has(k) ? this.#tis.get(k) : undefined;
+      if (!cache) continue;
+      cache.views.set(ti.taskId, { taskId: ti.taskId, state: ti.state, tryNumber: ti.tryNumber, endDate: ti.endDate });
+      if (cache.seen === null || ti.updatedAt > cache.seen) cache.seen = ti.updatedAt;
+    }
+    return new Map([...wanted].map((k) => [k, this.#tis.get(k)?.views ?? new Map<string, TiView>()]));
   }
 
   /** `dagrunTimeout` passed: the run fails and its unfinished task instances are skipped, as Airflow does. */
@@ -321,21 +445,36 @@ export class Scheduler {
     );
   }
 
-  async #queueScheduled(now: Date): Promise<void> {
+  async #queueScheduled(now: Date, full: boolean): Promise<void> {
     const { store, executor } = this.options;
     const free = executor.freeSlots;
     if (free <= 0) return;
-    const claimed = await store.claimScheduledTaskInstances({ limit: free, queuedAt: now });
-    const runs = new Map<string, DagRun | null>();
+    // A claim reads every scheduled task instance whatever its limit: while the executor has work, short passes
+    // fill its slots a quarter of its parallelism at a time rather than one by one.
+    if (!full && free < Math.max(1, Math.floor(executor.parallelism / 4)) && executor.runningCount + executor.queuedCount > 0) return;
+    const owner = `${this.options.executorName}:${this.#job?.id ?? 0}`;
+    const claimed = await store.claimScheduledTaskInstances({ limit: free, queuedAt: now, externalExecutorId: owner });
+    if (claimed.length === 0) return;
+    const failed: TaskInstanceTransitionItem[] = [];
+    const fail = (ti: TaskInstance, note?: string): void => {
+      failed.push({ key: ti, transition: { from: [TaskInstanceState.QUEUED], to: TaskInstanceState.FAILED, tryNumber: ti.tryNumber, patch: { endDate: now, ...(note ? { note } : {}) } } });
+    };
     for (const ti of claimed) {
-      const runKey = JSON.stringify([ti.dagId, ti.runId]);
-      if (!runs.has(runKey)) runs.set(runKey, await store.getDagRun(ti.dagId, ti.runId));
-      const run = runs.get(runKey) ?? null;
-      const dag = await this.#dags.get(ti.dagId);
-      const dagRow = await store.getDag(ti.dagId);
+      const k = runKey(ti.dagId, ti.runId);
+      let run = this.#runs.get(k) ?? null;
+      if (!run) {
+        run = await store.getDagRun(ti.dagId, ti.runId);
+        if (run) this.#runs.set(k, run);
+      }
+      const dag = this.#dags.cached(ti.dagId) ?? (await this.#dags.get(ti.dagId));
+      let dagRow = this.#dagRows.get(ti.dagId) ?? null;
+      if (!dagRow) {
+        dagRow = await store.getDag(ti.dagId);
+        if (dagRow) this.#dagRows.set(ti.dagId, dagRow);
+      }
       const task = dag?.tasks.find((t) => t.taskId === ti.taskId);
       if (!run || !dag || !dagRow || !task) {
-        await store.transitionTaskInstance(ti, { from: [TaskInstanceState.QUEUED], to: TaskInstanceState.FAILED, tryNumber: ti.tryNumber, patch: { endDate: now } });
+        fail(ti);
         continue;
       }
       let params: Record<string, JsonValue>;
@@ -343,7 +482,7 @@ export class Scheduler {
         params = resolveParams(dag.dagId, dag.params, run.conf);
       } catch (e) {
         // The conf passed the params when the run was triggered; the DAG's params changed since.
-        await store.transitionTaskInstance(ti, { from: [TaskInstanceState.QUEUED], to: TaskInstanceState.FAILED, tryNumber: ti.tryNumber, patch: { endDate: now, note: (e as Error).message } });
+        fail(ti, (e as Error).message);
         continue;
       }
       const workload: TaskWorkload = {
@@ -364,8 +503,11 @@ export class Scheduler {
         executionTimeoutMs: task.executionTimeoutMs,
       };
       this.#maxTries.set(JSON.stringify([ti.dagId, ti.runId, ti.taskId]), ti.maxTries);
-      await store.transitionTaskInstance(ti, { from: [TaskInstanceState.QUEUED], to: TaskInstanceState.QUEUED, tryNumber: ti.tryNumber, patch: { externalExecutorId: `${this.options.executorName}:${this.#job?.id ?? 0}` } });
       executor.queue(workload);
+    }
+    if (failed.length > 0) {
+      await store.transitionTaskInstances(failed);
+      for (const f of failed) this.#dirty.set(runKey(f.key.dagId, f.key.runId), { dagId: f.key.dagId, runId: f.key.runId });
     }
   }
 

@@ -1,6 +1,6 @@
 import { TaskInstanceState } from '@updraft/core';
 import type { ExecutorEvent, TryKey } from '@updraft/engine';
-import type { MetadataStore, TaskInstanceKey } from '@updraft/store';
+import type { MetadataStore, TaskInstanceKey, TaskInstanceTransitionItem } from '@updraft/store';
 
 const keyOf = (k: TryKey): TaskInstanceKey => ({ dagId: k.dagId, runId: k.runId, taskId: k.taskId });
 
@@ -70,4 +70,94 @@ async function finish(store: MetadataStore, key: TaskInstanceKey, tryNumber: num
   });
   if (applied) await store.recordTaskInstanceTry(key);
   return { applied };
+}
+
+/** Where a try's events of one batch lead, once folded together. */
+interface Folded {
+  key: TryKey;
+  started: Extract<ExecutorEvent, { type: 'started' }> | null;
+  ending: Extract<ExecutorEvent, { type: 'finished' | 'lost' }> | null;
+  heartbeat: Date | null;
+}
+
+/**
+ * Records a batch of executor events with as few writes as the events allow, with the same compare-and-set
+ * guards as {@link recordExecutorEvent}: a try's `started` and its ending in one batch become one transition
+ * (from queued or running straight to the end, with the start's pid, host and time), only the last heartbeat of
+ * a try is written, and every transition with its history copy goes in one transaction. Events of different
+ * tries stay in their order.
+ */
+export async function recordExecutorEvents(
+  store: MetadataStore,
+  events: readonly ExecutorEvent[],
+  maxTriesOf: (k: TryKey) => Promise<number>,
+  clock?: () => Date,
+): Promise<void> {
+  const at = (t: Date): Date => (clock ? clock() : t);
+  const tries = new Map<string, Folded>();
+  for (const e of events) {
+    if (e.type === 'log') continue;
+    const id = JSON.stringify([e.key.dagId, e.key.runId, e.key.taskId, e.key.tryNumber]);
+    let f = tries.get(id);
+    if (!f) tries.set(id, (f = { key: e.key, started: null, ending: null, heartbeat: null }));
+    if (e.type === 'started') f.started = e;
+    else if (e.type === 'heartbeat') f.heartbeat = e.at;
+    else f.ending = e;
+  }
+  const items: TaskInstanceTransitionItem[] = [];
+  const heartbeats: Folded[] = [];
+  for (const f of tries.values()) {
+    const key = keyOf(f.key);
+    const tryNumber = f.key.tryNumber;
+    const s = f.started;
+    const startPatch = s ? { pid: s.pid, hostname: s.hostname, lastHeartbeatAt: at(s.at) } : {};
+    if (!f.ending) {
+      if (s) {
+        items.push({
+          key,
+          transition: {
+            from: [TaskInstanceState.QUEUED, TaskInstanceState.SCHEDULED],
+            to: TaskInstanceState.RUNNING,
+            tryNumber,
+            patch: { startDate: at(s.at), endDate: null, duration: null, ...startPatch },
+          },
+        });
+      }
+      if (f.heartbeat) heartbeats.push(f);
+      continue;
+    }
+    const e = f.ending;
+    let to: TaskInstanceState;
+    let startedAt: Date | null;
+    const endedAt = at(e.type === 'finished' ? e.endedAt : e.at);
+    if (e.type === 'finished') {
+      const o = e.outcome;
+      if (o.state === 'success') to = TaskInstanceState.SUCCESS;
+      else if (o.state === 'skipped') to = TaskInstanceState.SKIPPED;
+      else to = o.retryable && tryNumber < (await maxTriesOf(e.key)) ? TaskInstanceState.UP_FOR_RETRY : TaskInstanceState.FAILED;
+      startedAt = new Date(endedAt.getTime() - e.durationMs);
+    } else {
+      to = tryNumber < (await maxTriesOf(e.key)) ? TaskInstanceState.UP_FOR_RETRY : TaskInstanceState.FAILED;
+      // A lost try's start is the one recorded when it started, in this batch or before it.
+      startedAt = s ? at(s.at) : ((await store.getTaskInstance(key))?.startDate ?? null);
+    }
+    items.push({
+      key,
+      transition: {
+        // With its start in the same batch, the try may still be queued in the store.
+        from: s ? [TaskInstanceState.RUNNING, TaskInstanceState.QUEUED, TaskInstanceState.SCHEDULED] : [TaskInstanceState.RUNNING, TaskInstanceState.QUEUED],
+        to,
+        tryNumber,
+        patch: {
+          ...startPatch,
+          ...(startedAt ? { startDate: startedAt } : {}),
+          endDate: endedAt,
+          duration: startedAt ? (endedAt.getTime() - startedAt.getTime()) / 1000 : null,
+        },
+      },
+      recordTry: true,
+    });
+  }
+  if (items.length > 0) await store.transitionTaskInstances(items);
+  for (const f of heartbeats) await store.heartbeatTaskInstance(keyOf(f.key), f.key.tryNumber, at(f.heartbeat as Date));
 }
