@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { TaskTimeoutError } from '../errors.js';
 import { toTryError, type TryOutcome } from '../run-try.js';
 import { appendLogRecord } from '../runner/log-file.js';
@@ -19,8 +20,10 @@ interface LocalTry {
   logFile: string;
   /** The try's number on its runner, echoed in the runner's messages about it; 0 until assigned. */
   seq: number;
-  /** Null while the try waits for a runner to finish booting. */
+  /** Null while the try waits for a runner. */
   runner: RunnerProcess | null;
+  /** When the try began to wait for a runner (performance.now()). */
+  pendingSince: number;
   started: { at: Date; pid: number } | null;
   /** What the runner reported; the try is reported once the process is gone. */
   reported: { outcome: TryOutcome; startedAt: Date; endedAt: Date } | null;
@@ -33,6 +36,15 @@ interface LocalTry {
 
 /** Runners that fail to boot this many times in a row stop being forked in advance; each waiting try still gets one. */
 const MAX_BOOT_FAILURES = 3;
+
+/**
+ * Runners booting at once for waiting tries: a boot keeps a core busy, so more at once would not come sooner and
+ * would slow the tries that run meanwhile.
+ */
+const MAX_CONCURRENT_BOOTS = Math.max(1, availableParallelism());
+
+/** What a runner is expected to take to boot before any has: about a cold fork of the built runner under load. */
+const INITIAL_BOOT_ESTIMATE_MS = 200;
 
 /** Lines a runner prints before it has a try (Node warnings, say) that are kept for that try's log. */
 const MAX_EARLY_LINES = 100;
@@ -51,8 +63,8 @@ export class LocalExecutor extends ExecutorBase {
   readonly #handlers: RunnerHandlers;
   /** Booted and waiting, oldest first. */
   readonly #idle: RunnerProcess[] = [];
-  /** Forked, not ready yet. */
-  readonly #booting = new Set<RunnerProcess>();
+  /** Forked, not ready yet, with when each was forked. */
+  readonly #booting = new Map<RunnerProcess, number>();
   /** Tries holding a slot while no runner is ready for them, oldest first: the first runner ready takes the first. */
   readonly #pending: LocalTry[] = [];
   readonly #tries = new Map<RunnerProcess, LocalTry>();
@@ -64,6 +76,9 @@ export class LocalExecutor extends ExecutorBase {
   #bootFailures = 0;
   /** The DAG file of the latest try queued: a runner that boots imports it ahead, as the next try likely needs it. */
   #lastDagFile: string | null = null;
+  /** How long runners take to boot (moving average), which is how long a waiting try waits before getting its own. */
+  #bootEstimateMs = INITIAL_BOOT_ESTIMATE_MS;
+  #bootTimer: NodeJS.Timeout | null = null;
 
   constructor(options: LocalExecutorOptions) {
     const o = resolveLocalExecutorOptions(options);
@@ -98,6 +113,7 @@ export class LocalExecutor extends ExecutorBase {
       logFile: tryLogPath(this.#o.logsFolder, workload),
       seq: 0,
       runner: null,
+      pendingSince: performance.now(),
       started: null,
       reported: null,
       verdict: null,
@@ -171,9 +187,11 @@ export class LocalExecutor extends ExecutorBase {
 
   protected async releaseResources(): Promise<void> {
     for (const resolve of this.#warmWaiters.splice(0)) resolve();
+    if (this.#bootTimer !== null) clearTimeout(this.#bootTimer);
+    this.#bootTimer = null;
     for (const timer of this.#idleTimers.values()) clearTimeout(timer);
     this.#idleTimers.clear();
-    const left = [...this.#idle, ...this.#booting];
+    const left = [...this.#idle, ...this.#booting.keys()];
     for (const r of left) {
       r.release();
       // A runner still booting reads its channel's end only once booted; the grace bounds the wait.
@@ -207,14 +225,48 @@ export class LocalExecutor extends ExecutorBase {
     });
   }
 
-  /** Forks runners until there is one booting for each waiting try, plus the warm pool unless closed or failing. */
+  /**
+   * Keeps `poolSize` runners alive (unless closed or failing to boot), and gives waiting tries runners of their
+   * own once they have waited about as long as a boot takes (see {@link #armBootTimer}).
+   */
   #refill(): void {
-    const warm = this.closed || this.#bootFailures >= MAX_BOOT_FAILURES ? 0 : this.#o.poolSize;
-    while (this.#idle.length + this.#booting.size < warm + this.#pending.length) {
-      const r = new RunnerProcess(this.#entry, this.#handlers);
-      this.#exits.set(r, new Promise((resolve) => this.#exitResolvers.set(r, resolve)));
-      this.#booting.add(r);
-    }
+    const least = this.closed || this.#bootFailures >= MAX_BOOT_FAILURES ? 0 : this.#o.poolSize;
+    while (this.#idle.length + this.#booting.size + this.#tries.size < least) this.#fork();
+    this.#armBootTimer();
+  }
+
+  #fork(): void {
+    const r = new RunnerProcess(this.#entry, this.#handlers);
+    this.#exits.set(r, new Promise((resolve) => this.#exitResolvers.set(r, resolve)));
+    this.#booting.set(r, performance.now());
+  }
+
+  /**
+   * A waiting try that no booting runner will take gets a new runner only after it has waited as long as a runner
+   * takes to boot: a busy runner that frees up before then serves it sooner, and short tries then share a few
+   * runners instead of booting one each (booting costs a core for a while); long tries pay at most one boot time
+   * more than forking at once. Runners never outnumber `parallelism`.
+   */
+  #armBootTimer(): void {
+    // A runner that becomes ready calls this again.
+    if (this.#bootTimer !== null || this.#booting.size >= MAX_CONCURRENT_BOOTS) return;
+    const uncovered = this.#pending[this.#booting.size];
+    if (!uncovered) return;
+    // Waiting is worth it only while a busy runner may free up and take the try.
+    const wait = this.#o.maxTriesPerRunner > 1 && this.#tries.size > 0 ? this.#bootEstimateMs : 0;
+    const due = uncovered.pendingSince + wait;
+    this.#bootTimer = setTimeout(() => {
+      this.#bootTimer = null;
+      const now = performance.now();
+      const runners = this.#idle.length + this.#booting.size + this.#tries.size;
+      let forks = 0;
+      for (let i = this.#booting.size; i < this.#pending.length; i++) {
+        const waited = now - (this.#pending[i] as LocalTry).pendingSince >= wait;
+        if (waited && runners + forks < this.parallelism && this.#booting.size + forks < MAX_CONCURRENT_BOOTS) forks++;
+      }
+      for (let i = 0; i < forks; i++) this.#fork();
+      this.#armBootTimer();
+    }, Math.max(0, due - performance.now()));
   }
 
   #isWarm(): boolean {
@@ -224,9 +276,13 @@ export class LocalExecutor extends ExecutorBase {
   #onMessage(r: RunnerProcess, m: FromRunner): void {
     if (m.type === 'ready') {
       this.#bootFailures = 0;
-      if (!this.#booting.delete(r)) return;
+      const forkedAt = this.#booting.get(r);
+      if (forkedAt === undefined) return;
+      this.#booting.delete(r);
+      this.#bootEstimateMs = 0.7 * this.#bootEstimateMs + 0.3 * (performance.now() - forkedAt);
       // Booting runners keep the owner's process alive, briefly, so whenWarm() can settle.
       this.#release(r);
+      this.#armBootTimer();
       if (!this.#tries.has(r) && this.#lastDagFile !== null) {
         r.dagFiles.add(this.#lastDagFile);
         r.send({ type: 'preload', dagFile: this.#lastDagFile });
@@ -351,6 +407,8 @@ export class LocalExecutor extends ExecutorBase {
       return;
     }
     for (const timer of t.timers) clearTimeout(timer);
+    // The pool lost a runner: one takes its place while fewer than `poolSize` are left.
+    this.#refill();
     if (t.forgotten) return;
     const endedAt = new Date();
     if (t.verdict !== null || t.reported !== null) {

@@ -1,6 +1,6 @@
 /**
- * Measures the time from `queue()` to the try's `started` event with the LocalExecutor, warm pool against a fork
- * per try. Not a test (nothing is asserted); run it by hand:
+ * Measures the time from `queue()` to the try's `started` and ending events with the LocalExecutor: a reused runner
+ * (the default), a warm pool of runners that run one try each, and a fork per try. Not a test (nothing is asserted); run it by hand:
  *
  *   npx tsc -b packages/engine/tsconfig.build.json
  *   npx tsx packages/engine/test/executor/measure-start.ts [dist|source] [tries]
@@ -79,12 +79,15 @@ function stats(xs: number[]): string {
 }
 
 try {
-  const warm = await measure({ poolSize: 1 });
-  const cold = await measure({ poolSize: 0 });
+  const reused = await measure({ poolSize: 1 });
+  const warm = await measure({ poolSize: 1, maxTriesPerRunner: 1 });
+  const cold = await measure({ poolSize: 0, maxTriesPerRunner: 1 });
   console.log(`LocalExecutor from ${mode}, ${tries} tries each, one at a time`);
-  console.log(`queue() -> started, warm pool: ${stats(warm.started)}`);
+  console.log(`queue() -> started, reused runner: ${stats(reused.started)}`);
+  console.log(`queue() -> started, warm pool, a runner per try: ${stats(warm.started)}`);
   console.log(`queue() -> started, cold fork: ${stats(cold.started)}`);
-  console.log(`queue() -> finished, warm pool: ${stats(warm.finished)}`);
+  console.log(`queue() -> finished, reused runner: ${stats(reused.finished)}`);
+  console.log(`queue() -> finished, warm pool, a runner per try: ${stats(warm.finished)}`);
   console.log(`queue() -> finished, cold fork: ${stats(cold.finished)}`);
 } finally {
   rmSync(root, { recursive: true, force: true });
