@@ -237,3 +237,40 @@ describe('one scheduler per SQLite database', () => {
     expect((await h.store.getDagRun('d', 'run'))?.state).toBe('success');
   });
 });
+
+describe('the scheduling loop', () => {
+  it('drives runs to their end through the short passes that executor events wake, without waiting for a full pass', async () => {
+    // The clock stands still: after the first (woken) full pass, no full pass is ever due, so only the short passes
+    // that each ending wakes can move the tasks on.
+    h = await createHarness();
+    h.writeDag(
+      'loop.ts',
+      `import { DAG, chain } from '@updraft/core';
+export const dag = new DAG({ dagId: 'loop' });
+const a = dag.task('a', () => 1);
+const fan = [1, 2, 3].map((i) => dag.task('fan_' + i, async (ctx) => (await ctx.ti.xcomPull({ taskIds: 'a' })) + i));
+chain(a, fan);
+const last = dag.task('last', async (ctx) => (await ctx.ti.xcomPull({ taskIds: ['fan_1', 'fan_2', 'fan_3'] })).join(','));
+for (const f of fan) f.then(last);
+`,
+    );
+    await h.processor.processOnce();
+    await h.store.setDagPaused('loop', false);
+    const dag = (await new SerializedDagCache(h.store).get('loop'))!;
+    for (const runId of ['one', 'two']) await triggerDagRun(h.store, dag, { runId, logicalDate: null, now: h.clock.now() });
+    // The harness registered a scheduler for runOnce(); this one loops in its place.
+    await h.store.endJob(h.scheduler.job!.id, 'success');
+    h.scheduler = new Scheduler({ store: h.store, executor: h.executor, now: h.clock.now });
+    await h.scheduler.start();
+    const deadline = Date.now() + 30_000;
+    while ((await h.store.listDagRuns({ dagIds: ['loop'], states: ['success'] })).total < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    for (const runId of ['one', 'two']) {
+      expect((await h.store.getDagRun('loop', runId))?.state).toBe('success');
+      expect((await h.store.getXcom({ dagId: 'loop', runId, taskId: 'last', key: 'return_value' }))?.value).toBe('2,3,4');
+      const history = await h.store.listTaskInstanceHistory({ dagId: 'loop', runId, taskId: 'last' });
+      expect(history.map((t) => [t.tryNumber, t.state])).toEqual([[1, 'success']]);
+    }
+  });
+});
