@@ -115,8 +115,9 @@ export class Scheduler {
     this.#dags = new SerializedDagCache(this.options.store);
     this.#unsubscribe = this.options.executor.onEvent((e) => {
       this.#events.push(e);
-      // Only endings change what can run; one short pass takes every event that came meanwhile.
-      if (e.type === 'finished' || e.type === 'lost') this.#nudge();
+      // Starts are recorded at once (the UI, and anyone watching for a try's pid, see it running); endings change
+      // what can run. One short pass takes every event that came meanwhile.
+      if (e.type !== 'log' && e.type !== 'heartbeat') this.#nudge();
     });
   }
 
