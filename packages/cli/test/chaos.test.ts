@@ -70,7 +70,7 @@ describe('chaos, with real processes', () => {
     ]);
     expect(checks).toBeGreaterThan(0);
     expect(readFileSync(join(out, 'report', 'model_accuracy_report.md'), 'utf8')).toContain('**Accuracy: 1.0000**');
-  });
+  }, 180_000);
 
   it('finishes the run after the scheduler is killed with SIGKILL and started again, with no duplicate run or try', async () => {
     const home = tempDir('updraft-home-');
@@ -108,7 +108,7 @@ describe('chaos, with real processes', () => {
     const interrupted = await store.getTaskInstance({ dagId: 'mlops_pipeline', runId: running.runId, taskId: running.taskId });
     expect(interrupted?.state).toBe('success');
     expect(interrupted?.tryNumber).toBe(2);
-  });
+  }, 180_000);
 
   it('keeps the scheduler up beside a hundred broken DAG files, each an import error, and still runs the tutorial DAG', async () => {
     const home = tempDir('updraft-home-');
@@ -135,5 +135,5 @@ describe('chaos, with real processes', () => {
     await store.setDagPaused('mlops_pipeline', false);
     await until('the run to succeed', async () => (await RUN_STATE(store, 'mlops_pipeline')) === 'success', 120_000);
     expect(sa.child.exitCode).toBeNull();
-  });
+  }, 300_000);
 });
