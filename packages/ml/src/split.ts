@@ -1,4 +1,4 @@
-import { RandomState, SeedError, validateSeed } from './random/random-state.js';
+import { RandomState, SeedError, type TypedArray, validateSeed } from './random/random-state.js';
 
 /** Why a split was refused; stable values a caller can branch on. */
 export type SplitErrorCode =
@@ -403,16 +403,7 @@ export function trainTestSplitIndices(nSamples: number, options: TrainTestSplitO
 }
 
 /** Any typed array {@link trainTestSplit} can split (as a 1-d array of samples). */
-export type TypedArray =
-  | Int8Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array;
+export type { TypedArray };
 
 /** One input of {@link trainTestSplit}: a plain array of samples or a typed array. */
 export type SplitInput = readonly unknown[] | TypedArray;

@@ -9,8 +9,8 @@ const TWO_32 = 4294967296;
 const MAX_SEED = 0xffffffff;
 
 /** Writable array-like that {@link RandomState.shuffle} can permute in place. */
-export type ShuffleTarget =
-  | unknown[]
+/** Any typed array of numbers (what {@link RandomState.shuffle} and `trainTestSplit` accept besides plain arrays). */
+export type TypedArray =
   | Int8Array
   | Uint8Array
   | Uint8ClampedArray
@@ -20,6 +20,8 @@ export type ShuffleTarget =
   | Uint32Array
   | Float32Array
   | Float64Array;
+
+export type ShuffleTarget = unknown[] | TypedArray;
 
 /**
  * Thrown when a seed is not an integer in [0, 2**32 - 1], numpy's own range for
