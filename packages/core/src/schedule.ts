@@ -235,11 +235,17 @@ export function manualDataInterval(spec: ScheduleSpec, logicalDate: Date): DataI
   return { start: logicalDate, end: logicalDate };
 }
 
+/** Zones found valid in this process. */
+const KNOWN_ZONES = new Set<string>();
+
 /** @throws InvalidArgumentError naming `timezone` when `value` is not an IANA zone this runtime knows. */
 export function checkTimezone(value: unknown, dagId?: string): string {
   if (typeof value === 'string' && value !== '') {
+    // Building a DateTimeFormat costs about a millisecond; a runner checks the zone of every DAG it builds.
+    if (KNOWN_ZONES.has(value)) return value;
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: value });
+      KNOWN_ZONES.add(value);
       return value;
     } catch {
       // Not a zone this runtime knows: reported below.

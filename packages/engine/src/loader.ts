@@ -4,7 +4,7 @@ import { type DAG, isDag } from '@updraft/core';
 import ignore from 'ignore';
 import { DagImportError } from './errors.js';
 import { enableSourceMaps, firstLineInStack, sourceLineIn } from './source-line.js';
-import { importTypeScript } from './ts-loader/import.js';
+import { compiledModuleUrl, importTypeScript } from './ts-loader/import.js';
 
 /** Options of {@link loadDagsFolder}. */
 export interface LoadDagsOptions {
@@ -87,11 +87,45 @@ export function mightDefineDags(text: string): boolean {
  * exports no DAG, or exports an invalid one (a cycle, for example, reported at its `new DAG` line).
  */
 export async function loadDagFile(file: string): Promise<DAG[]> {
-  const path = resolve(file);
+  return importDags(resolve(file), undefined);
+}
+
+/**
+ * The DAGs of files imported before, kept while each file's compiled code (its source and the local modules it
+ * imports) stays the same, so that a task runner builds a DAG once rather than at every try (see the engine's
+ * ADR-003). A file that changed is imported again; one that fails is never kept, so the next call reports it
+ * again. Files in folders where no compile cache can be written are imported afresh each time.
+ */
+export class DagFileCache {
+  readonly #entries = new Map<string, { url: string; dags: DAG[] }>();
+
+  /**
+   * {@link loadDagFile}, from the cache when the file's code has not changed since it was imported.
+   * @throws DagImportError as {@link loadDagFile} does.
+   */
+  async load(file: string): Promise<DAG[]> {
+    const path = resolve(file);
+    let url: string | null;
+    try {
+      url = await compiledModuleUrl(path);
+    } catch (cause) {
+      this.#entries.delete(path);
+      throw new DagImportError(path, errorMessage(cause), errorLine(cause, path), { cause });
+    }
+    const hit = this.#entries.get(path);
+    if (url !== null && hit?.url === url) return hit.dags;
+    this.#entries.delete(path);
+    const dags = await importDags(path, url);
+    if (url !== null) this.#entries.set(path, { url, dags });
+    return dags;
+  }
+}
+
+async function importDags(path: string, url: string | null | undefined): Promise<DAG[]> {
   enableSourceMaps();
   let module: Record<string, unknown>;
   try {
-    module = await importTypeScript(path);
+    module = await importTypeScript(path, url);
   } catch (cause) {
     throw new DagImportError(path, errorMessage(cause), errorLine(cause, path), { cause });
   }

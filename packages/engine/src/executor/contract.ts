@@ -55,7 +55,11 @@ export type ExecutorEvent =
   | { type: 'started'; key: TryKey; pid: number; hostname: string; at: Date }
   /** The runner of a started try is alive. */
   | { type: 'heartbeat'; key: TryKey; at: Date }
-  /** A line of the try's log (also written to its log file when there is one). */
+  /**
+   * A line of the try's log (also written to its log file when there is one, at once). Lines may arrive in
+   * batches: a runner process sends what a try logged at the end of its event-loop turn, so a task that blocks its
+   * thread delays its events, not its file.
+   */
   | { type: 'log'; key: TryKey; source: LogSource; record: LogRecord }
   /** The try ended with an outcome; its slot is free. */
   | ({ type: 'finished'; key: TryKey; outcome: TryOutcome } & TryTiming)

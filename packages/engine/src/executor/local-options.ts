@@ -1,7 +1,7 @@
 import { DEFAULT_XCOM_SIZE_LIMIT_BYTES } from '../run-try.js';
 import type { XComBackend } from '../xcom.js';
 import { InvalidExecutorOptionError } from './errors.js';
-import { intOption, optionsObject, xcomBackendOption } from './option-checks.js';
+import { booleanOption, intOption, optionsObject, xcomBackendOption } from './option-checks.js';
 
 /** Options of the {@link LocalExecutor}. */
 export interface LocalExecutorOptions {
@@ -19,10 +19,17 @@ export interface LocalExecutorOptions {
   poolSize?: number;
   /**
    * Tries one runner process runs, one after another, before it exits and a fresh one takes its place (Celery's
-   * `worker_max_tasks_per_child`). 1 gives every try a process of its own, as before runner reuse. See ADR-002.
-   * Default 100.
+   * `worker_max_tasks_per_child`). 1 gives every try a process of its own, as before runner reuse. See ADR-002 and
+   * ADR-003. Default 1000.
    */
   maxTriesPerRunner?: number;
+  /**
+   * A runner keeps the DAGs a file defines from one try to the next while the file's code (its source and the
+   * local modules it imports) is unchanged, instead of importing the file for every try; module-level state of the
+   * DAG file then lives as long as the runner, as its imports' always did. false imports the file afresh for each
+   * try. See ADR-003. Default true.
+   */
+  reuseDags?: boolean;
   /**
    * A runner whose resident memory is above this after a try exits instead of taking another (Celery's
    * `worker_max_memory_per_child`). Default 512 MiB.
@@ -53,6 +60,7 @@ const KNOWN = [
   'parallelism',
   'poolSize',
   'maxTriesPerRunner',
+  'reuseDags',
   'maxRunnerRssBytes',
   'idleRunnerTimeoutMs',
   'heartbeatIntervalMs',
@@ -76,7 +84,8 @@ export function resolveLocalExecutorOptions(options: LocalExecutorOptions): Reso
     logsFolder: o.logsFolder,
     parallelism: intOption(NAME, 'parallelism', o.parallelism, 32, 1),
     poolSize: intOption(NAME, 'poolSize', o.poolSize, 2, 0),
-    maxTriesPerRunner: intOption(NAME, 'maxTriesPerRunner', o.maxTriesPerRunner, 100, 1),
+    maxTriesPerRunner: intOption(NAME, 'maxTriesPerRunner', o.maxTriesPerRunner, 1000, 1),
+    reuseDags: booleanOption(NAME, 'reuseDags', o.reuseDags, true),
     maxRunnerRssBytes: intOption(NAME, 'maxRunnerRssBytes', o.maxRunnerRssBytes, 512 * 2 ** 20, 1),
     idleRunnerTimeoutMs: intOption(NAME, 'idleRunnerTimeoutMs', o.idleRunnerTimeoutMs, 30_000, 1),
     heartbeatIntervalMs: intOption(NAME, 'heartbeatIntervalMs', o.heartbeatIntervalMs, 1000, 1),

@@ -222,6 +222,7 @@ export class LocalExecutor extends ExecutorBase {
       heartbeatIntervalMs: this.#o.heartbeatIntervalMs,
       xcomSizeLimitBytes: this.#o.xcomSizeLimitBytes,
       recycle: { maxTries: this.#o.maxTriesPerRunner, maxRssBytes: this.#o.maxRunnerRssBytes },
+      reuseDags: this.#o.reuseDags,
     });
   }
 
@@ -288,7 +289,7 @@ export class LocalExecutor extends ExecutorBase {
       this.#armBootTimer();
       if (!this.#tries.has(r) && this.#lastDagFile !== null) {
         r.dagFiles.add(this.#lastDagFile);
-        r.send({ type: 'preload', dagFile: this.#lastDagFile });
+        r.send({ type: 'preload', dagFile: this.#lastDagFile, reuseDags: this.#o.reuseDags });
       }
       if (this.#isWarm()) for (const resolve of this.#warmWaiters.splice(0)) resolve();
       return;

@@ -8,6 +8,12 @@ export function intOption(executor: string, option: string, value: unknown, fall
   return value as number;
 }
 
+export function booleanOption(executor: string, option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InvalidExecutorOptionError(executor, option, 'true or false', value);
+  return value;
+}
+
 export function xcomBackendOption(executor: string, value: unknown): XComBackend {
   const b = value as Partial<XComBackend> | null | undefined;
   if (typeof b !== 'object' || b === null || (['push', 'pull', 'clear', 'list'] as const).some((m) => typeof b[m] !== 'function')) {

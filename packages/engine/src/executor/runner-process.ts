@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import type { FromRunner, ToRunner } from '../runner/protocol.js';
+import type { FromRunner, RunnerBatch, ToRunner } from '../runner/protocol.js';
 import { HEARTBEAT_FD } from '../runner/protocol.js';
 import type { RunnerEntry } from './runner-entry.js';
 
@@ -41,15 +41,18 @@ export class RunnerProcess {
     });
     this.pid = this.#child.pid ?? null;
     const child = this.#child;
-    child.on('message', (m: FromRunner) => {
+    child.on('message', (batch: RunnerBatch) => {
       // Task code can call process.send too; only the protocol's messages are taken.
-      if (typeof m !== 'object' || m === null || !KNOWN_MESSAGES.has((m as { type?: string }).type ?? '')) return;
-      if (m.type === 'ready') {
-        this.isReady = true;
-        if (this.#pendingRun) this.send(this.#pendingRun);
-        this.#pendingRun = null;
+      if (typeof batch !== 'object' || batch === null || batch.type !== 'batch' || !Array.isArray(batch.messages)) return;
+      for (const m of batch.messages) {
+        if (typeof m !== 'object' || m === null || !KNOWN_MESSAGES.has((m as { type?: string }).type ?? '')) continue;
+        if (m.type === 'ready') {
+          this.isReady = true;
+          if (this.#pendingRun) this.send(this.#pendingRun);
+          this.#pendingRun = null;
+        }
+        handlers.onMessage(this, m);
       }
-      handlers.onMessage(this, m);
     });
     let exitSeen = false;
     child.on('error', () => {

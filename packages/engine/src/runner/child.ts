@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 import { TaskTerminatedError } from '../executor/errors.js';
 import type { LogSource } from '../executor/contract.js';
-import { loadDagFile } from '../loader.js';
+import { DagFileCache, loadDagFile } from '../loader.js';
 import { toTryError, type TryOutcome } from '../run-try.js';
 import type { LogRecord } from '../task-logger.js';
 import { captureOutput } from './capture-output.js';
@@ -16,7 +16,7 @@ import { startHeartbeatThread } from './heartbeat-thread.js';
 import { IpcXComBackend } from './ipc-xcom.js';
 import { ProcessSnapshot, recycleReason } from './isolation.js';
 import { TryLogFile } from './log-file.js';
-import type { FromRunner, RecycleReason, ToRunner } from './protocol.js';
+import type { FromRunner, RecycleReason, RunnerBatch, ToRunner } from './protocol.js';
 
 type RunMessage = Extract<ToRunner, { type: 'run' }>;
 
@@ -26,9 +26,32 @@ if (!sendToParent) {
   process.exit(2);
 }
 
+/** Messages not sent yet, in order. */
+let outbox: FromRunner[] = [];
+let flushScheduled = false;
+
+/**
+ * Queues a message for the parent. Log lines and `started` go at the end of the event-loop turn, together with
+ * whatever follows them in that turn, so a short try wakes the parent twice rather than once per line; an XCom
+ * request (the try waits for its answer) and `finished` go at once, after what was queued before them.
+ */
 function send(m: FromRunner, then?: () => void): void {
+  outbox.push(m);
+  if (m.type === 'xcom' || m.type === 'finished' || m.type === 'ready') return flush(then);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(() => flush());
+  }
+}
+
+function flush(then?: () => void): void {
+  flushScheduled = false;
+  const messages = outbox;
+  outbox = [];
   if (!process.connected) return then?.();
-  (sendToParent as NonNullable<typeof sendToParent>)(m, undefined, undefined, () => then?.());
+  if (messages.length === 0) return then?.();
+  const batch: RunnerBatch = { type: 'batch', messages };
+  (sendToParent as NonNullable<typeof sendToParent>)(batch, undefined, undefined, () => then?.());
 }
 
 /** The try being run, with what its handlers need. */
@@ -52,6 +75,8 @@ let current: Current | null = null;
 let busy = false;
 let tries = 0;
 let preloading: Promise<unknown> = Promise.resolve();
+/** DAGs built for earlier tries, by file, while the file's code is unchanged (ADR-003). */
+const dagFiles = new DagFileCache();
 
 // Installed once, for the runner's life: each routes to the try that runs, if any.
 process.on('SIGTERM', () => {
@@ -80,17 +105,17 @@ process.on('message', (raw: ToRunner) => {
   else if (raw.type === 'run' && !busy) {
     busy = true;
     void runOne(raw);
-  } else if (raw.type === 'preload' && !busy) preloading = preload(raw.dagFile);
+  } else if (raw.type === 'preload' && !busy) preloading = preload(raw.dagFile, raw.reuseDags);
 });
 
 send({ type: 'ready' });
 
 /** Imports a DAG file ahead of its try, so that the modules it imports are loaded; what it prints is dropped. */
-async function preload(dagFile: string): Promise<void> {
+async function preload(dagFile: string, reuseDags: boolean): Promise<void> {
   await preloading;
   const output = captureOutput(() => undefined);
   try {
-    await loadDagFile(dagFile);
+    await (reuseDags ? dagFiles.load(dagFile) : loadDagFile(dagFile));
   } catch {
     // The try imports the file again and reports what is wrong with it.
   } finally {
@@ -155,7 +180,14 @@ async function runOne(m: RunMessage): Promise<void> {
     log('executor', { at: new Date(), level: 'error', message: `Cannot write the log file ${m.logFile}: ${fileError instanceof Error ? fileError.message : 'unknown error'}` });
     return finish({ state: 'failed', error: toTryError(fileError), retryable: true });
   }
-  const outcome = await executeTry({ workload: m.workload, xcoms, xcomSizeLimitBytes: m.xcomSizeLimitBytes, onLog: log, signal: controller.signal });
+  const outcome = await executeTry({
+    workload: m.workload,
+    xcoms,
+    xcomSizeLimitBytes: m.xcomSizeLimitBytes,
+    onLog: log,
+    signal: controller.signal,
+    ...(m.reuseDags ? { dagFiles } : {}),
+  });
   // Let callbacks the task queued without awaiting them run now, so what they hold shows as left handles.
   await new Promise((resolve) => setImmediate(resolve));
   finish(outcome);

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { DAG, DagRunContext } from '@updraft/core';
 import { DagNotFoundError } from '../errors.js';
 import type { LogSource, TaskWorkload } from '../executor/contract.js';
-import { loadDagFile } from '../loader.js';
+import { type DagFileCache, loadDagFile } from '../loader.js';
 import { runTaskTry, toTryError, type TryOutcome } from '../run-try.js';
 import { createTaskLogger, type LogRecord } from '../task-logger.js';
 import type { XComBackend } from '../xcom.js';
@@ -17,6 +17,8 @@ export interface ExecuteTryOptions {
   onLog: (source: LogSource, record: LogRecord) => void;
   /** The DAG when the caller has it; otherwise the workload's DAG file is imported. */
   dag?: DAG;
+  /** Where the DAG file's DAGs are taken from when unchanged since an earlier try; without it, imported afresh. */
+  dagFiles?: DagFileCache;
   /** Aborted when the try must stop. */
   signal: AbortSignal;
 }
@@ -33,7 +35,7 @@ export async function executeTry(o: ExecuteTryOptions): Promise<TryOutcome> {
   log.info('Executing <Task %s.%s> of run %s on %s (pid %d)', w.dagId, w.taskId, w.runId, hostname(), process.pid);
   let outcome: TryOutcome;
   try {
-    const dag = o.dag ?? (await findDag(w));
+    const dag = o.dag ?? (await findDag(w, o.dagFiles));
     const task = dag.getTask(w.taskId);
     const run: DagRunContext = { dagId: w.dagId, runId: w.runId, ...w.run };
     outcome = await runTaskTry({
@@ -59,8 +61,9 @@ export async function executeTry(o: ExecuteTryOptions): Promise<TryOutcome> {
   return outcome;
 }
 
-async function findDag(w: TaskWorkload): Promise<DAG> {
-  const dag = (await loadDagFile(w.dagFile)).find((d) => d.dagId === w.dagId);
+async function findDag(w: TaskWorkload, cache: DagFileCache | undefined): Promise<DAG> {
+  const dags = cache ? await cache.load(w.dagFile) : await loadDagFile(w.dagFile);
+  const dag = dags.find((d) => d.dagId === w.dagId);
   if (!dag) throw new DagNotFoundError(w.dagId, w.dagFile);
   return dag;
 }

@@ -23,9 +23,19 @@ export type ToRunner =
    * Run this try. `seq` numbers the tries of one runner; every message about the try carries it, so nothing a
    * finished try left behind is taken for the next one's.
    */
-  | { type: 'run'; seq: number; workload: TaskWorkload; logFile: string; heartbeatIntervalMs: number; xcomSizeLimitBytes: number; recycle: RecyclePolicy }
-  /** While idle, import this DAG file so that its modules are loaded when a try of it comes. */
-  | { type: 'preload'; dagFile: string }
+  | {
+      type: 'run';
+      seq: number;
+      workload: TaskWorkload;
+      logFile: string;
+      heartbeatIntervalMs: number;
+      xcomSizeLimitBytes: number;
+      recycle: RecyclePolicy;
+      /** Take the DAG from the runner's cache when its file is unchanged (ADR-003); false imports it afresh. */
+      reuseDags: boolean;
+    }
+  /** While idle, import this DAG file so that its modules (and, with `reuseDags`, its DAGs) are loaded when a try of it comes. */
+  | { type: 'preload'; dagFile: string; reuseDags: boolean }
   /** The answer to an `xcom` request. */
   | { type: 'xcom-result'; id: number; ok: true; value: unknown }
   | { type: 'xcom-result'; id: number; ok: false; error: TryError };
@@ -45,6 +55,15 @@ export type FromRunner =
    * this message, for the reason given.
    */
   | { type: 'finished'; seq: number; outcome: TryOutcome; startedAt: Date; endedAt: Date; exiting: RecycleReason | null };
+
+/**
+ * What a runner actually sends: its messages in order, several at a time, so that a short try costs the parent a
+ * couple of wakeups rather than one per log line.
+ */
+export interface RunnerBatch {
+  type: 'batch';
+  messages: FromRunner[];
+}
 
 /**
  * The file descriptor, in the runner, of the pipe its heartbeat thread writes one byte to per beat. A pipe of its

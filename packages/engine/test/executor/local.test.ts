@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { LocalExecutor, type LocalExecutorOptions } from '../../src/index.js';
 import { EventLog, type Fixture, GateXComBackend, isAlive, makeFixture, RUN_ID, workload } from './helpers.js';
 import { runExecutorSuite } from './suite.js';
@@ -195,30 +195,39 @@ describe('LocalExecutor (task runner processes)', () => {
       script,
       `const { LocalExecutor, MemoryXComBackend } = await import(${JSON.stringify(pathToFileURL(resolve(import.meta.dirname, '../../src/index.ts')).href)});
 const executor = new LocalExecutor({ xcoms: new MemoryXComBackend(), logsFolder: ${JSON.stringify(fx.logsFolder)}, poolSize: 1 });
-let busy = 0;
+const { readFileSync, watch } = await import('node:fs');
+// Log events may wait for the runner's event loop, which the task blocks; its log file is written at once.
+const logFile = ${JSON.stringify(join(fx.logsFolder, 'dag_id=suite', 'run_id=orphaned', 'task_id=spins_loudly', 'attempt=1.log'))};
 executor.onEvent((e) => {
-  if (e.type === 'started') busy = e.pid;
-  if (e.type === 'log' && e.record.message === 'spinning') console.log(JSON.stringify({ busy, idle: executor.warmRunnerPids }));
+  if (e.type !== 'started') return;
+  let told = false;
+  const check = () => {
+    if (told || !readFileSync(logFile, 'utf8').includes('spinning')) return;
+    told = true;
+    console.log(JSON.stringify({ busy: e.pid, idle: executor.warmRunnerPids }));
+  };
+  watch(logFile, check);
+  check();
 });
 await executor.whenWarm();
 executor.queue(${JSON.stringify(workload(fx.dagFile, 'spins_loudly', { runId: 'orphaned', run: { runType: 'manual', logicalDate: null, dataInterval: null, conf: {} } }))});
 `,
     );
     const owner = spawn(process.execPath, ['--conditions=source', '--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href, script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    try {
-      const [line] = (await once(createInterface({ input: owner.stdout }), 'line')) as [string];
-      const { busy, idle } = JSON.parse(line) as { busy: number; idle: number[] };
-      const runners = [busy, ...idle];
-      expect(runners.every(isAlive)).toBe(true);
+    // Also when the test times out waiting, which a finally block would not see.
+    onTestFinished(() => {
       owner.kill('SIGKILL');
-      await once(owner, 'exit');
-      // Runners are not this process's children: their end is watched for, within a bound.
-      const deadline = Date.now() + 20_000;
-      while (runners.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(runners.filter(isAlive)).toEqual([]);
-    } finally {
-      owner.kill('SIGKILL');
-    }
+    });
+    const [line] = (await once(createInterface({ input: owner.stdout }), 'line')) as [string];
+    const { busy, idle } = JSON.parse(line) as { busy: number; idle: number[] };
+    const runners = [busy, ...idle];
+    expect(runners.every(isAlive)).toBe(true);
+    owner.kill('SIGKILL');
+    await once(owner, 'exit');
+    // Runners are not this process's children: their end is watched for, within a bound.
+    const deadline = Date.now() + 20_000;
+    while (runners.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(runners.filter(isAlive)).toEqual([]);
   });
 
   const distEntry = resolve(import.meta.dirname, '../../dist/runner/child.js');

@@ -95,11 +95,35 @@ describe('LocalExecutor runner reuse', () => {
     return { pid: started.type === 'started' ? started.pid : 0, value: end.outcome.returnValue as Record<string, unknown> };
   };
 
-  it('runs tries one after another in one runner, evaluating the DAG file afresh for each', async () => {
+  it('runs tries one after another in one runner, building the DAG once while its file is unchanged (ADR-003)', async () => {
     const { executor, log } = start();
-    const tries = [work('alpha', 'look'), work('alpha', 'look'), work('alpha', 'look')];
     const results = [];
-    for (const w of tries) {
+    for (let i = 0; i < 3; i++) {
+      const w = work('alpha', 'look');
+      executor.queue(w);
+      results.push(await result(log, w));
+    }
+    expect(new Set(results.map((r) => r.pid)).size).toBe(1);
+    // One evaluation of the file served the three tries.
+    expect(results.map((r) => r.value.loads)).toEqual([results[0]?.value.loads, results[0]?.value.loads, results[0]?.value.loads]);
+    // A changed file is imported again before the next try, in the same runner.
+    writeFileSync(files.alpha as string, `${dagSource('alpha')}// changed\n`);
+    try {
+      const changed = work('alpha', 'look');
+      executor.queue(changed);
+      const after = await result(log, changed);
+      expect(after.pid).toBe(results[0]?.pid);
+      expect(after.value.loads).toBe((results[0]?.value.loads as number) + 1);
+    } finally {
+      writeFileSync(files.alpha as string, dagSource('alpha'));
+    }
+  });
+
+  it('evaluates the DAG file afresh for each try with reuseDags false', async () => {
+    const { executor, log } = start({ reuseDags: false });
+    const results = [];
+    for (let i = 0; i < 3; i++) {
+      const w = work('alpha', 'look');
       executor.queue(w);
       results.push(await result(log, w));
     }
@@ -190,7 +214,7 @@ describe('LocalExecutor runner reuse', () => {
     expect(pid).toBe(spare);
     const evaluations = readFileSync(markers.beta as string, 'utf8').trim().split('\n').map(Number);
     expect(evaluations.filter((p) => p === firstPid).length).toBeGreaterThanOrEqual(1);
-    // Once ahead of its try, once for it.
-    expect(evaluations.filter((p) => p === pid)).toHaveLength(2);
+    // Once, ahead of its try: the try takes the DAG the preload built.
+    expect(evaluations.filter((p) => p === pid)).toHaveLength(1);
   });
 });
