@@ -38,24 +38,25 @@ async function stack(dagsFolder: string, home: string): Promise<Stack> {
   };
 }
 
-/** Resolves when every given run has finished; checks after each executor event. */
+/**
+ * Resolves when every given run has finished; checks after each executor event. Each check reads only the runs not
+ * seen finished yet, and stops at the first unfinished one, so the watching costs the scheduler's process little.
+ */
 function allFinished(s: Stack, runs: { dagId: string; runId: string }[]): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     let checking = false;
+    let finished = 0;
     const check = async (): Promise<void> => {
       if (checking) return;
       checking = true;
       try {
-        let done = true;
-        for (const r of runs) {
+        for (; finished < runs.length; finished++) {
+          const r = runs[finished] as { dagId: string; runId: string };
           const run = await s.store.getDagRun(r.dagId, r.runId);
           if (run?.state === DagRunState.FAILED) throw new Error(`run ${r.dagId}/${r.runId} failed`);
-          if (run?.state !== DagRunState.SUCCESS) {
-            done = false;
-            break;
-          }
+          if (run?.state !== DagRunState.SUCCESS) break;
         }
-        if (done) {
+        if (finished === runs.length) {
           off();
           clearInterval(timer);
           resolvePromise();

@@ -1,4 +1,4 @@
-export { loadDagFile, loadDagsFolder, listDagFiles, mightDefineDags } from './loader.js';
+export { DagFileCache, loadDagFile, loadDagsFolder, listDagFiles, mightDefineDags } from './loader.js';
 export type { DagBag, LoadedDag, LoadDagsOptions } from './loader.js';
 export { runDagTest } from './dag-test.js';
 export type { DagTestOptions, DagTestEvent, DagTestResult, TaskInstanceResult } from './dag-test.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DagImportError, listDagFiles, loadDagFile, loadDagsFolder, type DagBag } from '../src/index.js';
+import { DagFileCache, DagImportError, listDagFiles, loadDagFile, loadDagsFolder, type DagBag } from '../src/index.js';
 
 // DAG files import '@updraft/core', which Node resolves only from inside the workspace: the temporary folder lives
 // next to this test (ignored by git as .tmp-*), and is removed afterwards.
@@ -209,5 +209,33 @@ describe('loadDagFile and listDagFiles', () => {
   it('honours .updraftignore files below the folder root', async () => {
     const files = await listDagFiles(join(root, 'dags', 'sub'), { safeMode: false });
     expect(files).toEqual([join(root, 'dags', 'sub', 'nested.ts')]);
+  });
+});
+
+describe('DagFileCache', () => {
+  it('returns the same DAGs while the file and its local imports are unchanged, and imports again after a change', async () => {
+    const helper = write('cache/helper.ts', ["export const name = 'first';"]);
+    const file = write('cache/dag.ts', [IMPORT, "import { name } from './helper.js';", 'export const dag = new DAG({ dagId: name });']);
+    const cache = new DagFileCache();
+    const [a] = await cache.load(file);
+    const [b] = await cache.load(file);
+    expect(b).toBe(a);
+    expect(a?.dagId).toBe('first');
+    // A change in an imported module is a change of the DAG file's code.
+    writeFileSync(helper, "export const name = 'second';\n");
+    const [c] = await cache.load(file);
+    expect(c).not.toBe(a);
+    expect(c?.dagId).toBe('second');
+    // A fresh load never comes from the cache.
+    expect((await loadDagFile(file))[0]).not.toBe(c);
+  });
+
+  it('never keeps a file that failed: the next load reports it again, and a fixed file loads', async () => {
+    const file = write('cache/broken.ts', [IMPORT, "throw new Error('not yet');"]);
+    const cache = new DagFileCache();
+    await expect(cache.load(file)).rejects.toBeInstanceOf(DagImportError);
+    await expect(cache.load(file)).rejects.toThrow(/not yet/);
+    writeFileSync(file, `${IMPORT}\nexport const dag = new DAG({ dagId: 'fixed' });\n`);
+    expect((await cache.load(file)).map((d) => d.dagId)).toEqual(['fixed']);
   });
 });

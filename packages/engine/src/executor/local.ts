@@ -246,18 +246,16 @@ export class LocalExecutor extends ExecutorBase {
    * A waiting try that no booting runner will take gets a new runner only after it has waited as long as a runner
    * takes to boot: a busy runner that frees up before then serves it sooner, and short tries then share a few
    * runners instead of booting one each (booting costs a core for a while); long tries pay at most one boot time
-   * more than forking at once. A queue deeper than the busy runners gets runners at once, a boot per core at a
-   * time. Runners never outnumber `parallelism`.
+   * more than forking at once, however deep the queue (a runner that runs short tries drains a deep queue faster than
+   * a new one boots; see ADR-003). A boot per core at a time; runners never outnumber `parallelism`.
    */
   #armBootTimer(): void {
     // A runner that becomes ready calls this again.
     if (this.#bootTimer !== null || this.#booting.size >= MAX_CONCURRENT_BOOTS) return;
     const oldest = this.#pending[this.#booting.size];
     if (!oldest) return;
-    // Waiting is worth it only while a busy runner may free up and take the try, and while the waiting tries are
-    // no more than the busy runners take in one round.
-    const uncovered = this.#pending.length - this.#booting.size;
-    const wait = this.#o.maxTriesPerRunner > 1 && this.#tries.size > 0 && uncovered <= this.#tries.size ? this.#bootEstimateMs : 0;
+    // Waiting is worth it only while a busy runner may free up and take the try.
+    const wait = this.#o.maxTriesPerRunner > 1 && this.#tries.size > 0 ? this.#bootEstimateMs : 0;
     const due = oldest.pendingSince + wait;
     this.#bootTimer = setTimeout(() => {
       this.#bootTimer = null;
