@@ -35,6 +35,25 @@ describe('growing trees on worker threads', () => {
     expect(three.predictProba(data.X.slice(0, 50))).toEqual(one.predictProba(data.X.slice(0, 50)));
   });
 
+  it.each(['histogram', 'exact'] as const)('%s: predictions on threads are the same, bit for bit, as on the calling thread', async (splitter) => {
+    const model = new RandomForestClassifier({ nEstimators: 150, randomState: 3, splitter, maxDepth: 10 }).fit(data.X, data.y);
+    const single = model.predictProba(data.X);
+    const state = model.toState();
+    await closeForestPool();
+    // The same trees, predicting with two and three threads: 1797 rows x 150 trees is above the parallel threshold.
+    for (const nJobs of [2, 3]) {
+      const threaded = RandomForestClassifier.fromState({ ...state, options: { ...state.options, nJobs } });
+      expect(threaded.predictProba(data.X)).toEqual(single);
+      expect(threaded.predict(data.X)).toEqual(model.predict(data.X));
+      expect(forestPoolSize()).toBe(nJobs - 1);
+    }
+    // Below the threshold, a prediction stays on the calling thread.
+    await closeForestPool();
+    const threaded = RandomForestClassifier.fromState({ ...state, options: { ...state.options, nJobs: 2 } });
+    expect(threaded.predictProba(data.X.slice(0, 20))).toEqual(single.slice(0, 20));
+    expect(forestPoolSize()).toBe(0);
+  });
+
   it('nJobs -1 uses one thread per CPU and still gives the same forest', () => {
     const a = new RandomForestClassifier({ nEstimators: 70, randomState: 9, nJobs: -1, maxDepth: 4 }).fit(data.X, data.y);
     const b = new RandomForestClassifier({ nEstimators: 70, randomState: 9, maxDepth: 4 }).fit(data.X, data.y);

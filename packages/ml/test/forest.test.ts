@@ -278,8 +278,8 @@ describe('predictions', () => {
     expect(new Set(model.predict(iris.X))).toEqual(new Set(names));
   });
 
-  it('predictProba is the mean of the trees leaf class fractions, and predict its argmax', () => {
-    const model = new RandomForestClassifier({ nEstimators: 7, maxDepth: 2, randomState: 4 }).fit(iris.X, iris.y);
+  it.each(['histogram', 'exact'] as const)('%s: predictProba is the mean of the trees leaf class fractions, and predict its argmax', (splitter) => {
+    const model = new RandomForestClassifier({ nEstimators: 7, maxDepth: 2, randomState: 4, splitter }).fit(iris.X, iris.y);
     const proba = model.predictProba(iris.X);
     const predicted = model.predict(iris.X);
     const rows = toRowMajor(iris.X, 4);

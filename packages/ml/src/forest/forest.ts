@@ -4,11 +4,13 @@ import { binFeatures } from './binning.js';
 import type { TreeParams } from './builder.js';
 import { NotFittedError } from './errors.js';
 import type { GrowSpec } from './grow.js';
-import { encodeLabels, toColumnMajor, toRowMajor } from './input.js';
+import { encodeLabels, toColumnMajor, toPredictionRows } from './input.js';
 import type { FeatureMatrix } from './input.js';
 import { maxFeaturesCount, resolveForestOptions } from './options.js';
 import type { RandomForestOptions, ResolvedForestOptions } from './options.js';
-import { growTrees } from './pool.js';
+import { accumulateRows, packForest } from './packed.js';
+import type { PackedForest } from './packed.js';
+import { growTrees, predictOnThreads } from './pool.js';
 import { Prng } from './prng.js';
 import { DecisionTree } from './tree.js';
 import type { TreeArrays } from './tree.js';
@@ -28,7 +30,15 @@ interface Fitted {
   readonly nFeatures: number;
   readonly featureImportances: readonly number[];
   readonly trees: readonly DecisionTree[];
+  /** The trees laid out for prediction: made by `fit`, or at the first prediction of a model read from its parts. */
+  packed?: PackedForest;
 }
+
+/**
+ * Below this many rows times trees, a prediction runs on the calling thread alone: handing blocks of rows to other
+ * threads costs about as much as it saves (digits' test rows with 100 trees stay below it).
+ */
+const MIN_PARALLEL_PREDICT = 200_000;
 
 /**
  * Per-tree seeds, all drawn from the forest seed before any tree is grown, so trees can be grown in any order (or
@@ -114,7 +124,9 @@ export class RandomForestClassifier {
       sum += importances[f] as number;
     }
     if (sum > 0) for (let f = 0; f < importances.length; f++) importances[f] = (importances[f] as number) / sum;
-    this.fitted = { classes: Array.from(classes), nFeatures: matrix.nFeatures, featureImportances: Array.from(importances), trees };
+    // Laid out for prediction now, as part of the fit, rather than at the first prediction.
+    const packed = packForest(trees, classes.length, o.splitter === 'histogram');
+    this.fitted = { classes: Array.from(classes), nFeatures: matrix.nFeatures, featureImportances: Array.from(importances), trees, packed };
     return this;
   }
 
@@ -179,10 +191,16 @@ export class RandomForestClassifier {
   private probaSums(X: FeatureMatrix, member: string): { sums: Float64Array; nClasses: number; nSamples: number } {
     const f = this.require(member);
     // Histogram forests were grown on float32 values and have float32 thresholds: rows are rounded the same way.
-    const rows = toRowMajor(X, f.nFeatures, this.options.splitter === 'histogram');
+    const float32 = this.options.splitter === 'histogram';
+    const threads = this.options.nJobs === -1 ? availableParallelism() : this.options.nJobs;
+    const parallel = threads > 1 && X.length * f.trees.length >= MIN_PARALLEL_PREDICT;
+    const rows = toPredictionRows(X, f.nFeatures, float32, parallel);
     const nClasses = f.classes.length;
-    const sums = new Float64Array(rows.nSamples * nClasses);
-    for (const tree of f.trees) tree.accumulateProba(rows.values, rows.nSamples, rows.nFeatures, sums);
+    f.packed ??= packForest(f.trees, nClasses, float32);
+    const length = rows.nSamples * nClasses;
+    const sums = parallel ? new Float64Array(new SharedArrayBuffer(8 * length)) : new Float64Array(length);
+    if (parallel) predictOnThreads(f.packed, rows, sums, threads);
+    else accumulateRows(f.packed, rows.values, rows.nFeatures, 0, rows.nSamples, sums);
     // Divided before the argmax, as scikit-learn does, so ties resolve the same way.
     const n = f.trees.length;
     for (let i = 0; i < sums.length; i++) sums[i] = (sums[i] as number) / n;

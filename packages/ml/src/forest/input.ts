@@ -61,9 +61,35 @@ export function toColumnMajor(X: FeatureMatrix): DenseMatrix {
  */
 export function toRowMajor(X: FeatureMatrix, nFeatures: number, float32 = false): DenseMatrix {
   checkRows(X, nFeatures);
-  const nSamples = X.length;
-  const values = new Float64Array(nSamples * nFeatures);
-  for (let i = 0; i < nSamples; i++) {
+  const values = new Float64Array(X.length * nFeatures);
+  copyRows(X, nFeatures, values, float32);
+  return { nSamples: X.length, nFeatures, values };
+}
+
+/** Row-major prediction features, in float32 when the forest's thresholds are float32. */
+export interface PredictionRows {
+  readonly nSamples: number;
+  readonly nFeatures: number;
+  readonly values: Float32Array | Float64Array;
+}
+
+/**
+ * Validates prediction features and copies them row by row into a Float32Array (`float32`: the forest was grown
+ * on float32 values, half the memory to stream) or a Float64Array, on shared memory when worker threads will read
+ * them.
+ */
+export function toPredictionRows(X: FeatureMatrix, nFeatures: number, float32: boolean, sharedMemory: boolean): PredictionRows {
+  checkRows(X, nFeatures);
+  const length = X.length * nFeatures;
+  const bytes = length * (float32 ? 4 : 8);
+  const buffer = sharedMemory ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  const values = float32 ? new Float32Array(buffer) : new Float64Array(buffer);
+  copyRows(X, nFeatures, values, false);
+  return { nSamples: X.length, nFeatures, values };
+}
+
+function copyRows(X: FeatureMatrix, nFeatures: number, values: Float32Array | Float64Array, float32: boolean): void {
+  for (let i = 0; i < X.length; i++) {
     const row = X[i] as ArrayLike<number>;
     for (let j = 0; j < nFeatures; j++) {
       const v = row[j] as number;
@@ -71,7 +97,6 @@ export function toRowMajor(X: FeatureMatrix, nFeatures: number, float32 = false)
       values[i * nFeatures + j] = float32 ? Math.fround(v) : v;
     }
   }
-  return { nSamples, nFeatures, values };
 }
 
 /** Encoded labels: the sorted distinct classes and each sample's index into them. */

@@ -46,10 +46,11 @@ export interface RandomForestOptions {
    */
   maxBins?: number;
   /**
-   * Threads growing trees: an integer >= 1, or -1 for one per available CPU. Default 1 (the calling thread only).
-   * Above 1, the calling thread and `nJobs - 1` worker threads of a shared pool grow the trees; the forest is
-   * the same whatever `nJobs` is. Fits of fewer than 100,000 samples times trees use the calling thread alone.
-   * Not stored in model files.
+   * Threads growing trees and predicting: an integer >= 1, or -1 for one per available CPU. Default 1 (the calling
+   * thread only). Above 1, the calling thread and `nJobs - 1` worker threads of a shared pool grow the trees, and
+   * share out blocks of rows to predict; the forest and its predictions are the same whatever `nJobs` is. Fits of
+   * fewer than 100,000 samples times trees, and predictions of fewer than 200,000 rows times trees, use the calling
+   * thread alone. Not stored in model files.
    */
   nJobs?: number;
 }

@@ -1,9 +1,10 @@
 /**
- * Growing a forest's trees on several threads while `fit` stays synchronous. A persistent pool of worker threads
- * (unreferenced, so it never keeps a process alive) receives the training set on shared memory; the calling
- * thread grows trees too, taking tree indices from the same shared counter, then blocks on `Atomics.wait` until
- * every worker has answered and reads the answers with `receiveMessageOnPort`. Each tree depends only on its own
- * seed, so the forest is the same whatever the number of threads.
+ * Growing a forest's trees, and predicting, on several threads while `fit` and `predict` stay synchronous. A
+ * persistent pool of worker threads (unreferenced, so it never keeps a process alive) receives the training set, or
+ * the packed forest and the rows, on shared memory; the calling thread works too, taking tree indices (or blocks of
+ * rows) from the same shared counter, then blocks on `Atomics.wait` until every worker has answered and reads the
+ * answers with `receiveMessageOnPort`. Each tree depends only on its own seed, and each row's prediction is summed
+ * by one thread in tree order, so the results are the same whatever the number of threads.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,8 +14,11 @@ import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_thread
 import type { MessagePort } from 'node:worker_threads';
 import { createGrower } from './grow.js';
 import type { GrowSpec, GrownTree } from './grow.js';
+import type { PredictionRows } from './input.js';
+import type { PackedForest } from './packed.js';
 import { DONE, NEXT_TREE } from './pool-protocol.js';
-import type { WorkerJob, WorkerReply } from './pool-protocol.js';
+import type { PredictJob, WorkerJob, WorkerReply } from './pool-protocol.js';
+import { predictBlocks } from './predict.js';
 
 /** A worker thread failed while growing trees. */
 export class ForestWorkerError extends Error {
@@ -120,46 +124,74 @@ export function growTrees(spec: GrowSpec, seeds: Uint32Array, nThreads: number):
     const grower = createGrower(spec);
     return Array.from(seeds, (seed) => grower.grow(seed));
   }
-  while (workers.length < nWorkers) workers.push(startWorker());
-  const team = workers.slice(0, nWorkers);
   const counter = new Int32Array(new SharedArrayBuffer(8));
-  const job: WorkerJob = { spec: sharedSpec(spec), seeds: shared(seeds), counter };
-  for (const { worker } of team) worker.postMessage(job);
-
+  const job: WorkerJob = { kind: 'grow', spec: sharedSpec(spec), seeds: shared(seeds), counter };
   const trees = new Array<GrownTree | undefined>(seeds.length);
-  let failure: string | undefined;
-  try {
+  const replies = runOnTeam(job, nWorkers, () => {
     const grower = createGrower(spec);
     for (;;) {
       const index = Atomics.add(counter, NEXT_TREE, 1);
       if (index >= seeds.length) break;
       trees[index] = grower.grow(seeds[index] as number);
     }
+  });
+  for (const reply of replies) for (const { index, tree } of reply.trees) trees[index] = tree;
+  return trees.map((tree) => {
+    if (tree === undefined) throw new ForestWorkerError('a tree was never grown');
+    return tree;
+  });
+}
+
+/**
+ * Adds a packed forest's class fractions for every row to `out` on `nThreads` threads (the calling one included),
+ * blocks of rows shared out through a counter. Each row is summed by one thread in tree order, so the sums are the
+ * same whatever the number of threads. `rows` and `out` must be on shared memory.
+ * Throws `ForestWorkerError` when a worker fails or dies.
+ */
+export function predictOnThreads(forest: PackedForest, rows: PredictionRows, out: Float64Array, nThreads: number): void {
+  const counter = new Int32Array(new SharedArrayBuffer(8));
+  // Two blocks per thread: each block walks every tree over its rows, and a tree's nodes are read again for every
+  // block, so blocks are few and large; two per thread let a fast thread take over part of a slow one's share.
+  const blockRows = Math.max(64, Math.ceil(rows.nSamples / (2 * nThreads)));
+  const job: PredictJob = { kind: 'predict', forest, rows: rows.values, nFeatures: rows.nFeatures, nSamples: rows.nSamples, blockRows, out, counter };
+  const blocks = Math.ceil(rows.nSamples / blockRows);
+  runOnTeam(job, Math.min(nThreads, blocks) - 1, () => predictBlocks(job));
+}
+
+/**
+ * Posts `job` to `nWorkers` pool threads, does the caller's share with `onCaller`, then waits for every worker's
+ * reply. Throws `ForestWorkerError` with the first failure, the caller's or a worker's.
+ */
+function runOnTeam(job: WorkerJob, nWorkers: number, onCaller: () => void): WorkerReply[] {
+  while (workers.length < nWorkers) workers.push(startWorker());
+  const team = workers.slice(0, nWorkers);
+  for (const { worker } of team) worker.postMessage(job);
+  let failure: string | undefined;
+  try {
+    onCaller();
   } catch (error) {
-    Atomics.store(counter, NEXT_TREE, seeds.length);
+    // Stop the workers from taking more work: the call fails anyway.
+    Atomics.store(job.counter, NEXT_TREE, 2 ** 30);
     failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   }
-
+  const replies: WorkerReply[] = [];
   const pending = new Set(team);
   while (pending.size > 0) {
-    const done = Atomics.load(counter, DONE);
+    const done = Atomics.load(job.counter, DONE);
     for (const member of pending) {
       const received = receiveMessageOnPort(member.port);
       if (received === undefined) continue;
       const reply = received.message as WorkerReply;
       pending.delete(member);
       if (reply.error !== undefined) failure ??= reply.error;
-      for (const { index, tree } of reply.trees) trees[index] = tree;
+      replies.push(reply);
     }
     if (pending.size === 0) break;
     // A worker counts itself done after posting, so its message is readable by the time the count says so; the
     // short wait only guards against a port that delivers late. A worker killed by the system (out of memory)
-    // while growing is not detected here: the calling thread would wait for it.
-    Atomics.wait(counter, DONE, done, done >= team.length ? 1 : Infinity);
+    // while working is not detected here: the calling thread would wait for it.
+    Atomics.wait(job.counter, DONE, done, done >= team.length ? 1 : Infinity);
   }
   if (failure !== undefined) throw new ForestWorkerError(failure);
-  return trees.map((tree) => {
-    if (tree === undefined) throw new ForestWorkerError('a tree was never grown');
-    return tree;
-  });
+  return replies;
 }
