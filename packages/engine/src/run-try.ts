@@ -30,6 +30,8 @@ export interface TaskTryOptions {
   params: Record<string, JsonValue>;
   /** From 1. */
   tryNumber: number;
+  /** Clear the task's XComs from earlier tries first. Default true; false when the caller has cleared them. */
+  clearXComs?: boolean;
   xcoms: XComBackend;
   log: TaskLogger;
   /** Largest XCom value in JSON bytes. Default {@link DEFAULT_XCOM_SIZE_LIMIT_BYTES}. */
@@ -60,7 +62,7 @@ export type TryOutcome =
 export async function runTaskTry(o: TaskTryOptions): Promise<TryOutcome> {
   const limit = o.xcomSizeLimitBytes ?? DEFAULT_XCOM_SIZE_LIMIT_BYTES;
   const { dag, task, run } = o;
-  await o.xcoms.clear({ dagId: dag.dagId, runId: run.runId, taskId: task.taskId });
+  if (o.clearXComs !== false) await o.xcoms.clear({ dagId: dag.dagId, runId: run.runId, taskId: task.taskId });
   const controller = new AbortController();
   const onStop = (): void => controller.abort(o.signal?.reason);
   o.signal?.addEventListener('abort', onStop, { once: true });

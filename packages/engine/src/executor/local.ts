@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { TaskTimeoutError } from '../errors.js';
-import { toTryError, type TryOutcome } from '../run-try.js';
+import { toTryError, type TryError, type TryOutcome } from '../run-try.js';
 import { appendLogRecord } from '../runner/log-file.js';
 import type { FromRunner, XComOp } from '../runner/protocol.js';
 import type { LogRecord } from '../task-logger.js';
@@ -32,6 +32,11 @@ interface LocalTry {
   /** Dropped by terminate() before it started: no event at all. */
   forgotten: boolean;
   timers: NodeJS.Timeout[];
+  /**
+   * The clearing of the task's XComs from earlier tries, started when the try is launched: null once done, or what
+   * went wrong. The try's own XCom calls, and its `finished` event, wait for it.
+   */
+  xcomsCleared: Promise<TryError | null>;
 }
 
 /** Runners that fail to boot this many times in a row stop being forked in advance; each waiting try still gets one. */
@@ -119,6 +124,12 @@ export class LocalExecutor extends ExecutorBase {
       verdict: null,
       forgotten: false,
       timers: [],
+      // Here rather than in the runner: the try does not wait a round trip for it, and it overlaps the wait for a
+      // runner (see ADR-003).
+      xcomsCleared: this.#o.xcoms.clear({ dagId: workload.dagId, runId: workload.runId, taskId: workload.taskId }).then(
+        () => null,
+        (e: unknown) => toTryError(e),
+      ),
     };
     this.#lastDagFile = workload.dagFile;
     const runner = this.#takeIdle(workload.dagFile);
@@ -326,7 +337,18 @@ export class LocalExecutor extends ExecutorBase {
     for (const timer of t.timers) clearTimeout(timer);
     this.#tries.delete(r);
     this.#release(r);
-    this.emit({ type: 'finished', key: t.key, outcome: m.outcome, startedAt: m.startedAt, endedAt: m.endedAt, durationMs: m.endedAt.getTime() - m.startedAt.getTime() });
+    this.#finished(t, m.outcome, m.startedAt, m.endedAt);
+  }
+
+  /**
+   * Reports the end of a try once its earlier XComs are cleared, so nothing downstream can read them after it: a
+   * try that succeeded while they could not be cleared fails (retryable), as it would have in the runner.
+   */
+  #finished(t: LocalTry, outcome: TryOutcome, startedAt: Date, endedAt: Date): void {
+    void t.xcomsCleared.then((error) => {
+      const reported: TryOutcome = error !== null && outcome.state !== 'failed' ? { state: 'failed', error, retryable: true } : outcome;
+      this.emit({ type: 'finished', key: t.key, outcome: reported, startedAt, endedAt, durationMs: endedAt.getTime() - startedAt.getTime() });
+    });
   }
 
   /** Stops a started try with the executor's verdict: SIGTERM, then SIGKILL after the grace. */
@@ -342,6 +364,12 @@ export class LocalExecutor extends ExecutorBase {
   async #xcom(t: LocalTry, id: number, op: XComOp, arg: unknown): Promise<void> {
     const b = this.#o.xcoms;
     const k = t.key;
+    // The try's calls come after the clearing of its earlier XComs, and fail as it did.
+    const cleared = await t.xcomsCleared;
+    if (cleared !== null) {
+      t.runner?.send({ type: 'xcom-result', id, ok: false, error: cleared });
+      return;
+    }
     try {
       // A task may call process.send itself; it only reaches its own run, and only writes its own XComs.
       const ref = arg as Partial<XComEntry>;
@@ -417,7 +445,7 @@ export class LocalExecutor extends ExecutorBase {
       const startedAt = t.reported?.startedAt ?? t.started?.at ?? endedAt;
       const end = t.verdict === null ? (t.reported?.endedAt ?? endedAt) : endedAt;
       const outcome = t.verdict ?? (t.reported as NonNullable<LocalTry['reported']>).outcome;
-      this.emit({ type: 'finished', key: t.key, outcome, startedAt, endedAt: end, durationMs: end.getTime() - startedAt.getTime() });
+      this.#finished(t, outcome, startedAt, end);
       return;
     }
     this.#lose(t, r, exitCode, signal);

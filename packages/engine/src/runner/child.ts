@@ -31,13 +31,14 @@ let outbox: FromRunner[] = [];
 let flushScheduled = false;
 
 /**
- * Queues a message for the parent. Log lines and `started` go at the end of the event-loop turn, together with
- * whatever follows them in that turn, so a short try wakes the parent twice rather than once per line; an XCom
- * request (the try waits for its answer) and `finished` go at once, after what was queued before them.
+ * Queues a message for the parent. Log lines go at the end of the event-loop turn, together with whatever follows
+ * them in that turn, so a short try wakes the parent twice rather than once per line. `started` goes at once (a
+ * task that ends the process at its first line has still started), as do an XCom request (the try waits for its
+ * answer) and `finished`, after what was queued before them.
  */
 function send(m: FromRunner, then?: () => void): void {
   outbox.push(m);
-  if (m.type === 'xcom' || m.type === 'finished' || m.type === 'ready') return flush(then);
+  if (m.type !== 'log') return flush(then);
   if (!flushScheduled) {
     flushScheduled = true;
     setImmediate(() => flush());
@@ -186,6 +187,8 @@ async function runOne(m: RunMessage): Promise<void> {
     xcomSizeLimitBytes: m.xcomSizeLimitBytes,
     onLog: log,
     signal: controller.signal,
+    // The executor cleared the try's earlier XComs when it launched the try.
+    clearXComs: false,
     ...(m.reuseDags ? { dagFiles } : {}),
   });
   // Let callbacks the task queued without awaiting them run now, so what they hold shows as left handles.

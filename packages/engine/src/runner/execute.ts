@@ -21,6 +21,8 @@ export interface ExecuteTryOptions {
   dagFiles?: DagFileCache;
   /** Aborted when the try must stop. */
   signal: AbortSignal;
+  /** Clear the task's XComs from earlier tries first. Default true; the local executor clears them itself. */
+  clearXComs?: boolean;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function executeTry(o: ExecuteTryOptions): Promise<TryOutcome> {
       log,
       xcomSizeLimitBytes: o.xcomSizeLimitBytes,
       signal: o.signal,
+      clearXComs: o.clearXComs ?? true,
     });
   } catch (e) {
     outcome = { state: 'failed', error: toTryError(e), retryable: true };

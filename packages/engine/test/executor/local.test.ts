@@ -143,6 +143,21 @@ describe('LocalExecutor (task runner processes)', () => {
     expect(await xcoms.pull(other)).toBe(1);
   });
 
+  it('fails a try, even a successful one, whose earlier XComs could not be cleared, and refuses its XCom calls', async () => {
+    const xcoms = new GateXComBackend();
+    xcoms.clear = () => Promise.reject(Object.assign(new Error('the store is read-only'), { name: 'StoreUnavailableError' }));
+    const executor = new LocalExecutor({ xcoms, logsFolder: fx.logsFolder, poolSize: 1, killGraceMs: 2000 });
+    open.push(executor);
+    const log = new EventLog(executor);
+    executor.queue(workload(fx.dagFile, 'upstream', { runId: 'clear_fails' }));
+    expect((await log.finished('upstream')).outcome).toMatchObject({ state: 'failed', retryable: true, error: { name: 'StoreUnavailableError' } });
+    // The task's own push (its return value) never reached the backend.
+    expect(await xcoms.pull({ dagId: 'suite', runId: 'clear_fails', taskId: 'upstream', key: 'return_value' })).toBeUndefined();
+    // A task that makes no XCom call at all does not end well either: its earlier XComs may still be there.
+    executor.queue(workload(fx.dagFile, 'skips', { runId: 'clear_fails' }));
+    expect((await log.finished('skips')).outcome).toMatchObject({ state: 'failed', retryable: true, error: { name: 'StoreUnavailableError' } });
+  });
+
   it('starts a try on a runner booted before it was queued, and with one try per runner, a new runner for the next try', async () => {
     const { executor, log } = start({ poolSize: 1, parallelism: 1, maxTriesPerRunner: 1 });
     await executor.whenWarm();
