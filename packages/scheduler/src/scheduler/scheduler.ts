@@ -67,6 +67,9 @@ export function resolveSchedulerOptions(o: SchedulerOptions): Resolved {
 /** Job type of schedulers in the store's job table, as Airflow's. */
 export const SCHEDULER_JOB = 'SchedulerJob';
 
+/** A try's start is in the store at most this long after the executor reported it (sooner when a pass runs). */
+const START_RECORD_DELAY_MS = 25;
+
 /** Zombies are looked for at most this often (Airflow's `zombie_detection_interval` is 10 s). */
 const ZOMBIE_CHECK_MS = 10_000;
 
@@ -109,15 +112,21 @@ export class Scheduler {
   #loop: Promise<void> | null = null;
   #unsubscribe: (() => void) | null = null;
   #nextRetryAt: number = Infinity;
+  /** A pass due soon to record tries that started (see START_RECORD_DELAY_MS); a pass that runs first takes them. */
+  #soon: NodeJS.Timeout | null = null;
+  /** DAGs whose runs ended since the latest pass: their next run may be created, or a queued one started. */
+  readonly #endedDags = new Set<string>();
 
   constructor(options: SchedulerOptions) {
     this.options = resolveSchedulerOptions(options);
     this.#dags = new SerializedDagCache(this.options.store);
     this.#unsubscribe = this.options.executor.onEvent((e) => {
       this.#events.push(e);
-      // Starts are recorded at once (the UI, and anyone watching for a try's pid, see it running); endings change
-      // what can run. One short pass takes every event that came meanwhile.
-      if (e.type !== 'log' && e.type !== 'heartbeat') this.#nudge();
+      // Endings change what can run: a short pass takes every event that came meanwhile. A start changes nothing
+      // to plan; it is recorded within START_RECORD_DELAY_MS (the UI, and anyone watching for a try's pid, see it
+      // running), together with the try's end when the try is that short, in one pass rather than two.
+      if (e.type === 'started') this.#nudgeSoon();
+      else if (e.type !== 'log' && e.type !== 'heartbeat') this.#nudge();
     });
   }
 
@@ -161,11 +170,21 @@ export class Scheduler {
     this.#wake?.();
   }
 
+  #nudgeSoon(): void {
+    if (this.#soon !== null || this.#stopped) return;
+    this.#soon = setTimeout(() => {
+      this.#soon = null;
+      this.#nudge();
+    }, START_RECORD_DELAY_MS);
+  }
+
   /** Stops the loop after the current pass, lets running tries finish, and ends the job. */
   async stop(options: { terminate?: boolean } = {}): Promise<void> {
     this.#stopped = true;
     this.wake();
     await this.#loop;
+    if (this.#soon !== null) clearTimeout(this.#soon);
+    this.#soon = null;
     const { executor, store } = this.options;
     if (options.terminate) await executor.terminate();
     else await executor.end();
@@ -209,8 +228,12 @@ export class Scheduler {
 
   async #pass(full: boolean): Promise<void> {
     const now = this.options.now();
+    if (this.#soon !== null) clearTimeout(this.#soon);
+    this.#soon = null;
     await this.#drainEvents();
     await this.#heartbeatJob(now);
+    const ended = [...this.#endedDags];
+    this.#endedDags.clear();
     if (full) {
       this.#lastFullPass = now.getTime();
       this.#nextRetryAt = Infinity;
@@ -219,6 +242,12 @@ export class Scheduler {
       this.#dagRows = new Map(rows.map((r) => [r.dagId, r]));
       await this.#createScheduledRuns(now, rows);
       await this.#startQueuedRuns(now);
+    } else if (ended.length > 0) {
+      // A run that ended may let its DAG's next run be created or a queued one start (maxActiveRuns): only those
+      // DAGs are looked at, as of the latest full pass.
+      const rows = ended.map((id) => this.#dagRows.get(id)).filter((r): r is Dag => r !== undefined);
+      await this.#createScheduledRuns(now, rows);
+      await this.#startQueuedRuns(now, ended);
     }
     await this.#scheduleRunningRuns(now, full);
     if (full || now.getTime() - this.#lastZombieCheck >= Math.min(ZOMBIE_CHECK_MS, this.options.heartbeatTimeoutMs)) {
@@ -284,9 +313,9 @@ export class Scheduler {
     }
   }
 
-  async #startQueuedRuns(now: Date): Promise<void> {
+  async #startQueuedRuns(now: Date, dagIds?: readonly string[]): Promise<void> {
     const { store } = this.options;
-    const queued = (await store.listDagRuns({ states: [DagRunState.QUEUED], orderBy: 'runAfter' })).items;
+    const queued = (await store.listDagRuns({ states: [DagRunState.QUEUED], orderBy: 'runAfter', ...(dagIds ? { dagIds: [...dagIds] } : {}) })).items;
     if (queued.length === 0) return;
     const running = new Map<string, number>();
     for (const run of (await store.listDagRuns({ states: [DagRunState.RUNNING], dagIds: [...new Set(queued.map((r) => r.dagId))] })).items) {
@@ -376,8 +405,9 @@ export class Scheduler {
       this.#runs.delete(runKey(run.dagId, run.runId));
       this.#tis.delete(runKey(run.dagId, run.runId));
     }
-    // A run that ended may let a queued or scheduled run of its DAG start (maxActiveRuns).
-    if (ended.length > 0) this.#fullRequested = true;
+    // A run that ended may let a queued or scheduled run of its DAG start (maxActiveRuns): the next pass looks.
+    for (const { run } of ended) this.#endedDags.add(run.dagId);
+    if (ended.length > 0) this.#woken = true;
   }
 
   /**
