@@ -43,50 +43,74 @@ export interface RunPlan {
  * instance is finished the run's state follows its leaves.
  */
 export function planRun(dag: SerializedDag, tis: ReadonlyMap<string, TiView>, logicalDate: Date | null, now: Date): RunPlan {
+  const { inDag, leaves } = shapeOf(dag);
   const transitions: PlannedTransition[] = [];
-  const state = new Map<string, TaskInstanceState | null>();
-  for (const [id, ti] of tis) state.set(id, ti.state);
-  const inDag = new Set(dag.tasks.map((t) => t.taskId));
-  const missing = dag.tasks.filter((t) => !tis.has(t.taskId)).map((t) => t.taskId);
+  // The states this pass decides, over those read: later tasks (in topological order) see them at once.
+  const decided = new Map<string, TaskInstanceState>();
+  const stateOf = (id: string): TaskInstanceState | null => decided.get(id) ?? tis.get(id)?.state ?? null;
+  const missing: string[] = [];
   let nextRetryAt: Date | null = null;
+  let unfinished = false;
 
   for (const [id, ti] of tis) {
     if (!inDag.has(id) && ti.state !== TaskInstanceState.REMOVED && (ti.state === null || !FINISHED_TI_STATES.has(ti.state))) {
       transitions.push({ taskId: id, from: ti.state, to: TaskInstanceState.REMOVED });
-      state.set(id, TaskInstanceState.REMOVED);
+      decided.set(id, TaskInstanceState.REMOVED);
     }
   }
 
   for (const task of dag.tasks) {
     const ti = tis.get(task.taskId);
-    if (!ti) continue;
+    if (!ti) {
+      missing.push(task.taskId);
+      continue;
+    }
     if (ti.state === TaskInstanceState.UP_FOR_RETRY) {
+      unfinished = true;
       const due = new Date((ti.endDate ?? now).getTime() + retryDelayMs(task, { dagId: dag.dagId, taskId: task.taskId, logicalDate, tryNumber: ti.tryNumber }));
       if (due <= now) {
         transitions.push({ taskId: task.taskId, from: ti.state, to: TaskInstanceState.SCHEDULED, nextTryNumber: ti.tryNumber + 1 });
-        state.set(task.taskId, TaskInstanceState.SCHEDULED);
+        decided.set(task.taskId, TaskInstanceState.SCHEDULED);
       } else if (nextRetryAt === null || due < nextRetryAt) {
         nextRetryAt = due;
       }
       continue;
     }
-    if (ti.state !== null) continue;
-    const decision = evaluateTriggerRule(task.triggerRule, countUpstream(task.upstreamTaskIds.map((u) => state.get(u) ?? null)));
-    if (decision.action === 'wait') continue;
+    if (ti.state !== null) {
+      if (!FINISHED_TI_STATES.has(ti.state)) unfinished = true;
+      continue;
+    }
+    const decision = evaluateTriggerRule(task.triggerRule, countUpstream(task.upstreamTaskIds.map(stateOf)));
+    if (decision.action === 'wait') {
+      unfinished = true;
+      continue;
+    }
     const to = decision.action === 'run' ? TaskInstanceState.SCHEDULED : decision.state;
     transitions.push({ taskId: task.taskId, from: null, to, ...(to === TaskInstanceState.SCHEDULED ? { nextTryNumber: ti.tryNumber + 1 } : {}) });
-    state.set(task.taskId, to);
+    decided.set(task.taskId, to);
+    if (!FINISHED_TI_STATES.has(to)) unfinished = true;
   }
 
   let runState: RunPlan['runState'] = null;
-  const unfinished = [...state.values()].some((s) => s === null || !FINISHED_TI_STATES.has(s));
+  // Task instances of tasks no longer in the DAG are finished or removed by now: only the DAG's tasks can be left.
   if (!unfinished && missing.length === 0) {
-    const leaves = dag.tasks.filter((t) => t.downstreamTaskIds.length === 0);
-    const failed = leaves.some((t) => {
-      const s = state.get(t.taskId);
+    const failed = leaves.some((id) => {
+      const s = stateOf(id);
       return s === TaskInstanceState.FAILED || s === TaskInstanceState.UPSTREAM_FAILED;
     });
     runState = failed ? 'failed' : 'success';
   }
   return { transitions, missing, runState, nextRetryAt };
+}
+
+/** What planning needs of a DAG's shape, worked out once per serialized DAG rather than at every pass. */
+const shapes = new WeakMap<SerializedDag, { inDag: ReadonlySet<string>; leaves: readonly string[] }>();
+
+function shapeOf(dag: SerializedDag): { inDag: ReadonlySet<string>; leaves: readonly string[] } {
+  let shape = shapes.get(dag);
+  if (!shape) {
+    shape = { inDag: new Set(dag.tasks.map((t) => t.taskId)), leaves: dag.tasks.filter((t) => t.downstreamTaskIds.length === 0).map((t) => t.taskId) };
+    shapes.set(dag, shape);
+  }
+  return shape;
 }
