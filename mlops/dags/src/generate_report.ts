@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { FailTaskError, type TaskContext } from '@updraft/core';
+import { writeFileAtomically } from '@updraft/ml';
 import type { EvaluationMetrics } from './evaluation.js';
 import { type PipelineParams, pipelinePaths } from './paths.js';
 
@@ -26,9 +27,8 @@ export async function generateReport(ctx: TaskContext<PipelineParams>): Promise<
     onnxFile: existsSync(onnxFile) ? relative(paths.baseDir, onnxFile) : undefined,
   });
   mkdirSync(dirname(paths.reportFile), { recursive: true });
-  const tmp = join(dirname(paths.reportFile), `.${basename(paths.reportFile)}.${process.pid}.tmp`);
-  writeFileSync(tmp, text);
-  renameSync(tmp, paths.reportFile);
+  // Through a temporary file and a rename: a reader (the UI, a person) never sees half a report.
+  await writeFileAtomically(paths.reportFile, text);
   ctx.log.info('Wrote %s (accuracy %s)', relative(process.cwd(), paths.reportFile), accuracy);
   return paths.reportFile;
 }
