@@ -110,6 +110,60 @@ chain(a, b);
     await expect(triggerDagRun(h.store, dag!, { conf: { n: 'four' } })).rejects.toBeInstanceOf(ParamValidationError);
   });
 
+  it("keeps a DAG within maxActiveTasks across its runs, queueing the rest as places free up", async () => {
+    h = await createHarness();
+    h.writeDag(
+      'narrow.ts',
+      `import { DAG } from '@updraft/core';
+export const dag = new DAG({ dagId: 'narrow', maxActiveTasks: 2 });
+const seen = globalThis as { narrowActive?: number; narrowMost?: number };
+for (let i = 0; i < 5; i++) dag.task('t' + i, async () => {
+  seen.narrowActive = (seen.narrowActive ?? 0) + 1;
+  seen.narrowMost = Math.max(seen.narrowMost ?? 0, seen.narrowActive);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  seen.narrowActive -= 1;
+});
+`,
+    );
+    await h.processor.processOnce();
+    await h.store.setDagPaused('narrow', false);
+    const dag = await new SerializedDagCache(h.store).get('narrow');
+    await triggerDagRun(h.store, dag!, { runId: 'r1', now: h.clock.now() });
+    await triggerDagRun(h.store, dag!, { runId: 'r2', now: h.clock.now(), logicalDate: null });
+    await h.scheduler.runOnce();
+    const states = [...Object.values(await tis(h, 'narrow', 'r1')), ...Object.values(await tis(h, 'narrow', 'r2'))].map(([state]) => state);
+    // Ten task instances over two runs, two places: the claim took two, the others wait scheduled (or not yet).
+    expect(states.filter((x) => x === 'queued' || x === 'running' || x === 'success')).toHaveLength(2);
+    await h.settle();
+    expect((await h.store.getDagRun('narrow', 'r1'))?.state).toBe('success');
+    expect((await h.store.getDagRun('narrow', 'r2'))?.state).toBe('success');
+    expect((globalThis as { narrowMost?: number }).narrowMost).toBe(2);
+  });
+
+  it('gives back what a DAG claimed beyond its room, so that the next pass can give those places to another DAG', async () => {
+    h = await createHarness();
+    const fanOut = (dagId: string, limit: number): string =>
+      `import { DAG } from '@updraft/core';\nexport const dag = new DAG({ dagId: '${dagId}', maxActiveTasks: ${limit} });\nfor (let i = 0; i < 3; i++) dag.task('t' + i, () => i);\n`;
+    // Same run times: the claim's order puts a_tight's task instances before b_roomy's.
+    h.writeDag('a.ts', fanOut('a_tight', 1));
+    h.writeDag('b.ts', fanOut('b_roomy', 5));
+    await h.processor.processOnce();
+    for (const id of ['a_tight', 'b_roomy']) {
+      await h.store.setDagPaused(id, false);
+      await triggerDagRun(h.store, (await new SerializedDagCache(h.store).get(id))!, { runId: 'r', now: h.clock.now() });
+    }
+    await h.scheduler.runOnce();
+    const waiting = (states: Record<string, [string | null, number]>): number => Object.values(states).filter(([x]) => x === 'scheduled').length;
+    expect(waiting(await tis(h, 'a_tight', 'r'))).toBe(2);
+    expect(waiting(await tis(h, 'b_roomy', 'r'))).toBe(0);
+    // What went back is scheduled as it was, with no trace of the claim.
+    const back = (await h.store.listTaskInstances({ dagIds: ['a_tight'], states: ['scheduled'] })).items;
+    expect(back.every((ti) => ti.queuedDttm === null && ti.externalExecutorId === null && ti.tryNumber === 1)).toBe(true);
+    await h.settle();
+    expect((await h.store.getDagRun('a_tight', 'r'))?.state).toBe('success');
+    expect((await h.store.getDagRun('b_roomy', 'r'))?.state).toBe('success');
+  });
+
   it('retries a failed task after retryDelay, and not before', async () => {
     h = await createHarness();
     h.writeDag(

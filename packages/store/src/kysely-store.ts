@@ -51,6 +51,7 @@ export function createKyselyStore(ctx: StoreContext, hooks: AdapterHooks): Metad
     transitionTaskInstances: (items) => claims.transitionTaskInstances(ctx, items),
     heartbeatTaskInstance: (k, n, at) => tis.heartbeatTaskInstance(ctx, k, n, at),
     findZombies: (q) => tis.findZombies(ctx, q),
+    countTaskInstancesPerDag: (states) => tis.countTaskInstancesPerDag(ctx, states),
     claimScheduledTaskInstances: (o) => claims.claimScheduledTaskInstances(ctx, o),
     recordTaskInstanceTry: (k) => claims.recordTaskInstanceTry(ctx, k),
     listTaskInstanceHistory: (k) => claims.listTaskInstanceHistory(ctx, k),

@@ -1,4 +1,4 @@
-import type { JobState } from './states.js';
+import type { JobState, TaskInstanceState } from './states.js';
 import type {
   ActiveDags,
   ActiveRunCounts,
@@ -131,6 +131,11 @@ export interface MetadataStore {
   heartbeatTaskInstance(key: TaskInstanceKey, tryNumber: number, at?: Date): Promise<boolean>;
   /** Running task instances whose last heartbeat (or start) is older than `heartbeatBefore`. */
   findZombies(query: ZombieQuery): Promise<TaskInstance[]>;
+  /**
+   * How many task instances each DAG has in the given states (DAGs with none are absent), e.g. its queued and
+   * running ones, for the scheduler's per-DAG `maxActiveTasks`.
+   */
+  countTaskInstancesPerDag(states: readonly TaskInstanceState[]): Promise<Map<string, number>>;
   /**
    * Atomically moves up to `limit` scheduled task instances of running runs of unpaused DAGs to queued,
    * highest priority first, and returns them. Concurrent claimers never get the same task instance

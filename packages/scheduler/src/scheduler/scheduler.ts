@@ -476,6 +476,47 @@ export class Scheduler {
     );
   }
 
+  /**
+   * Claims up to `free` scheduled task instances, keeping each DAG within its `maxActiveTasks` (its queued and running
+   * task instances across all its runs, as Airflow counts them). DAGs at their limit are left out of the claim, which
+   * takes no more than the others have room for; of a DAG that got more than its room (its task instances came first
+   * in the claim's order), the last ones go back to scheduled at once, and the next pass, which leaves that DAG out,
+   * gives their places to others. With several schedulers on PostgreSQL, claims made at the same
+   * moment may go past the limit by what each took.
+   */
+  async #claim(free: number, now: Date): Promise<TaskInstance[]> {
+    const { store } = this.options;
+    const owner = `${this.options.executorName}:${this.#job?.id ?? 0}`;
+    const active = await store.countTaskInstancesPerDag([TaskInstanceState.QUEUED, TaskInstanceState.RUNNING]);
+    const room = new Map<string, number>();
+    const open: string[] = [];
+    for (const [dagId, row] of this.#dagRows) {
+      // A DAG row without a limit (written by something else than the DAG processor) has none.
+      const left = row.maxActiveTasks === null ? Infinity : row.maxActiveTasks - (active.get(dagId) ?? 0);
+      room.set(dagId, left);
+      if (left > 0) open.push(dagId);
+    }
+    if (open.length === 0) return [];
+    // No more than the open DAGs have room for: a DAG alone near its limit claims just what it may run.
+    let limit = 0;
+    for (const dagId of open) limit = Math.min(free, limit + (room.get(dagId) as number));
+    // DAGs unpaused since the latest full pass are not in the rows yet: the next full pass claims theirs.
+    const claimed = await store.claimScheduledTaskInstances({ limit, queuedAt: now, externalExecutorId: owner, dagIds: open });
+    const kept: TaskInstance[] = [];
+    const over: TaskInstanceTransitionItem[] = [];
+    for (const ti of claimed) {
+      const left = room.get(ti.dagId) ?? 0;
+      if (left > 0) {
+        room.set(ti.dagId, left - 1);
+        kept.push(ti);
+      } else {
+        over.push({ key: ti, transition: { from: [TaskInstanceState.QUEUED], to: TaskInstanceState.SCHEDULED, tryNumber: ti.tryNumber, patch: { queuedDttm: null, externalExecutorId: null } } });
+      }
+    }
+    if (over.length > 0) await store.transitionTaskInstances(over);
+    return kept;
+  }
+
   async #queueScheduled(now: Date, full: boolean): Promise<void> {
     const { store, executor } = this.options;
     const free = executor.freeSlots;
@@ -483,8 +524,7 @@ export class Scheduler {
     // A claim reads every scheduled task instance whatever its limit: while the executor has work, short passes
     // fill its slots a quarter of its parallelism at a time rather than one by one.
     if (!full && free < Math.max(1, Math.floor(executor.parallelism / 4)) && executor.runningCount + executor.queuedCount > 0) return;
-    const owner = `${this.options.executorName}:${this.#job?.id ?? 0}`;
-    const claimed = await store.claimScheduledTaskInstances({ limit: free, queuedAt: now, externalExecutorId: owner });
+    const claimed = await this.#claim(free, now);
     if (claimed.length === 0) return;
     const failed: TaskInstanceTransitionItem[] = [];
     const fail = (ti: TaskInstance, note?: string): void => {

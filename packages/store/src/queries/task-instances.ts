@@ -185,6 +185,18 @@ export async function heartbeatTaskInstance(
   return result.numUpdatedRows > 0n;
 }
 
+export async function countTaskInstancesPerDag(ctx: StoreContext, states: readonly TaskInstanceState[]): Promise<Map<string, number>> {
+  states.forEach((s, i) => checkTiState(s, `states[${i}]`));
+  if (states.length === 0) return new Map();
+  const rows = await ctx.db
+    .selectFrom('task_instance')
+    .select((eb) => ['dag_id', eb.fn.countAll<number | string>().as('n')])
+    .where('state', 'in', [...states])
+    .groupBy('dag_id')
+    .execute();
+  return new Map(rows.map((r) => [r.dag_id, toNumber(r.n)]));
+}
+
 export async function findZombies(ctx: StoreContext, query: ZombieQuery): Promise<TaskInstance[]> {
   const before = time(ctx, validDate(query.heartbeatBefore, 'heartbeatBefore'));
   const { limit } = page({ limit: query.limit });

@@ -139,6 +139,24 @@ export function taskInstanceTests(target: StoreSuiteTarget): void {
     expect(await t.store.findZombies({ heartbeatBefore: at(0) })).toEqual([]);
   });
 
+  it('counts the task instances of each DAG in the given states, across its runs', async () => {
+    await seedRun(t.store, 'd', 'r');
+    await seedRun(t.store, 'd', 'r2');
+    await seedRun(t.store, 'e', 'r');
+    await t.store.createTaskInstances([
+      { ...key, taskId: 'q', state: 'queued' },
+      { ...key, taskId: 'run', state: 'running' },
+      { ...key, taskId: 's', state: 'scheduled' },
+      { ...key, runId: 'r2', taskId: 'run', state: 'running' },
+      { ...key, dagId: 'e', taskId: 'done', state: 'success' },
+      { ...key, dagId: 'e', taskId: 'q', state: 'queued' },
+    ]);
+    expect(await t.store.countTaskInstancesPerDag(['queued', 'running'])).toEqual(new Map([['d', 3], ['e', 1]]));
+    expect(await t.store.countTaskInstancesPerDag(['success'])).toEqual(new Map([['e', 1]]));
+    expect(await t.store.countTaskInstancesPerDag([])).toEqual(new Map());
+    await expect(t.store.countTaskInstancesPerDag(['nope' as 'queued'])).rejects.toThrow(/states\[0\]/);
+  });
+
   it('applies a batch of transitions, each compare-and-set on its own, recording tries when asked', async () => {
     await seedRun(t.store, 'd', 'r');
     await t.store.createTaskInstances([
