@@ -20,9 +20,13 @@ export function timeCommand(command: string, args: readonly string[], options: {
   return times;
 }
 
-/** True when `/usr/bin/python3` can import scikit-learn (Debian's python3-sklearn). */
-export function hasSklearn(): boolean {
-  return spawnSync('/usr/bin/python3', ['-c', 'import sklearn, pandas, joblib'], { stdio: 'ignore' }).status === 0;
+/**
+ * True when `/usr/bin/python3` can import scikit-learn and joblib (Debian's python3-sklearn), and pandas too when
+ * `withPandas` (Debian's python3-pandas; the tutorial's bare-Python baseline reads its CSV with it).
+ */
+export function hasSklearn(withPandas = false): boolean {
+  const modules = withPandas ? 'sklearn, joblib, pandas' : 'sklearn, joblib';
+  return spawnSync('/usr/bin/python3', ['-c', `import ${modules}`], { stdio: 'ignore' }).status === 0;
 }
 
 /** Formats a table of rows for the terminal. */
