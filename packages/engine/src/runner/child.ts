@@ -132,8 +132,6 @@ async function runOne(m: RunMessage): Promise<void> {
   tries += 1;
   const snapshot = new ProcessSnapshot();
   xcoms.bind((msg) => send(msg), seq);
-  send({ type: 'started', seq, pid: process.pid, hostname: hostname(), at: startedAt });
-  heartbeat.start(m.heartbeatIntervalMs);
   let file: TryLogFile | null = null;
   let fileError: unknown = null;
   try {
@@ -141,6 +139,9 @@ async function runOne(m: RunMessage): Promise<void> {
   } catch (e) {
     fileError = e;
   }
+  // After the log file exists: whoever sees the try start can open its log.
+  send({ type: 'started', seq, pid: process.pid, hostname: hostname(), at: startedAt });
+  heartbeat.start(m.heartbeatIntervalMs);
   const write = (source: LogSource, record: LogRecord): void => {
     file?.write(record);
     send({ type: 'log', seq, source, record });
