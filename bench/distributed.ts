@@ -6,13 +6,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { DagProcessor, SerializedDagCache, triggerDagRun } from '@updraft/scheduler';
 import { createPostgresStore, type MetadataStore } from '@updraft/store';
-import { fmt, median, table } from './lib.js';
+import { fmt, median, table, treeRss } from './lib.js';
 
 const repo = resolve(import.meta.dirname, '..');
 const bin = join(repo, 'packages/cli/dist/bin.js');
@@ -139,31 +139,6 @@ async function measure(executor: 'local' | 'bullmq', workers: number): Promise<F
   }
 }
 
-/** Resident memory of a process and its descendants, in bytes (Linux /proc). */
-function treeRss(root: number): number {
-  const children = new Map<number, number[]>();
-  const rss = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      children.set(Number(fields[1]), [...(children.get(Number(fields[1])) ?? []), Number(name)]);
-      rss.set(Number(name), Number(fields[21]) * 4096);
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  let bytes = 0;
-  const stack = [root];
-  while (stack.length > 0) {
-    const pid = stack.pop() as number;
-    bytes += rss.get(pid) ?? 0;
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return bytes;
-}
-
 /** Idle resident memory of each component of the compose stack, run from the built CLI with the compose commands. */
 async function componentMemory(): Promise<Record<string, number>> {
   const s = await setup();
@@ -185,7 +160,7 @@ async function componentMemory(): Promise<Record<string, number>> {
         const deadline = Date.now() + 30_000;
         for (;;) {
           await new Promise((r) => setTimeout(r, 400));
-          samples.push(treeRss(p.child.pid as number));
+          samples.push(treeRss(p.child.pid as number).bytes);
           const last = samples.slice(-5);
           if ((last.length === 5 && Math.max(...last) <= Math.min(...last) * 1.02) || Date.now() > deadline) break;
         }

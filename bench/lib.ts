@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** The median of some numbers (the mean of the middle two for an even count). */
 export function median(xs: readonly number[]): number {
@@ -38,3 +39,32 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 
 export const fmt = (seconds: number): string => (seconds < 1 ? `${(seconds * 1000).toFixed(1)} ms` : `${seconds.toFixed(2)} s`);
 export const ratio = (baseline: number, ours: number): string => `${(baseline / ours).toFixed(2)}x`;
+
+/** Resident memory of a process and all its descendants, in bytes, from /proc (Linux only). */
+export function treeRss(root: number): { bytes: number; processes: number } {
+  const children = new Map<number, number[]>();
+  const rss = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // Fields after the command (which may hold spaces) start after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(fields[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+      rss.set(Number(name), Number(fields[21]) * 4096);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  let bytes = 0;
+  let processes = 0;
+  const stack = [root];
+  while (stack.length > 0) {
+    const pid = stack.pop() as number;
+    bytes += rss.get(pid) ?? 0;
+    processes += rss.has(pid) ? 1 : 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return { bytes, processes };
+}

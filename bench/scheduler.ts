@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DagRunState } from '@updraft/core';
 import { LocalExecutor } from '@updraft/engine';
 import { DagProcessor, Scheduler, SerializedDagCache, StoreXComBackend, triggerDagRun } from '@updraft/scheduler';
 import { createSqliteStore, type MetadataStore } from '@updraft/store';
-import { fmt, median, table } from './lib.js';
+import { fmt, median, table, treeRss } from './lib.js';
 
 const repo = resolve(import.meta.dirname, '..');
 
@@ -146,35 +146,6 @@ async function shape(files: Record<string, string>): Promise<number> {
     await s.close();
     rmSync(root, { recursive: true, force: true });
   }
-}
-
-/** Resident memory of a process and all its descendants, in bytes, from /proc (Linux only). */
-function treeRss(root: number): { bytes: number; processes: number } {
-  const children = new Map<number, number[]>();
-  const rss = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // Fields after the command (which may hold spaces) start after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ppid = Number(fields[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-      rss.set(Number(name), Number(fields[21]) * 4096);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  let bytes = 0;
-  let processes = 0;
-  const stack = [root];
-  while (stack.length > 0) {
-    const pid = stack.pop() as number;
-    bytes += rss.get(pid) ?? 0;
-    processes += rss.has(pid) ? 1 : 0;
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return { bytes, processes };
 }
 
 /**
