@@ -95,14 +95,20 @@ describe('LocalExecutor runner reuse', () => {
     return { pid: started.type === 'started' ? started.pid : 0, value: end.outcome.returnValue as Record<string, unknown> };
   };
 
-  it('runs tries one after another in one runner, building the DAG once while its file is unchanged (ADR-003)', async () => {
-    const { executor, log } = start();
+  /** Runs `n` tries of alpha's `look`, each queued once the one before has ended. */
+  const lookInTurn = async (executor: LocalExecutor, log: EventLog, n: number): Promise<{ pid: number; value: Record<string, unknown> }[]> => {
     const results = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < n; i++) {
       const w = work('alpha', 'look');
       executor.queue(w);
       results.push(await result(log, w));
     }
+    return results;
+  };
+
+  it('runs tries one after another in one runner, building the DAG once while its file is unchanged (ADR-003)', async () => {
+    const { executor, log } = start();
+    const results = await lookInTurn(executor, log, 3);
     expect(new Set(results.map((r) => r.pid)).size).toBe(1);
     // One evaluation of the file served the three tries.
     expect(results.map((r) => r.value.loads)).toEqual([results[0]?.value.loads, results[0]?.value.loads, results[0]?.value.loads]);
@@ -121,12 +127,7 @@ describe('LocalExecutor runner reuse', () => {
 
   it('evaluates the DAG file afresh for each try with reuseDags false', async () => {
     const { executor, log } = start({ reuseDags: false });
-    const results = [];
-    for (let i = 0; i < 3; i++) {
-      const w = work('alpha', 'look');
-      executor.queue(w);
-      results.push(await result(log, w));
-    }
+    const results = await lookInTurn(executor, log, 3);
     expect(new Set(results.map((r) => r.pid)).size).toBe(1);
     // A fresh module each time: its own counter starts again, while the process-wide count goes up.
     expect(results.map((r) => r.value.evaluations)).toEqual([1, 1, 1]);
@@ -182,12 +183,7 @@ describe('LocalExecutor runner reuse', () => {
 
   it('replaces a runner after maxTriesPerRunner tries, and after a try that left it above maxRunnerRssBytes', async () => {
     const counted = start({ maxTriesPerRunner: 2 });
-    const pids: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const w = work('alpha', 'look');
-      counted.executor.queue(w);
-      pids.push((await result(counted.log, w)).pid);
-    }
+    const pids = (await lookInTurn(counted.executor, counted.log, 3)).map((r) => r.pid);
     expect(pids[1]).toBe(pids[0]);
     expect(pids[2]).not.toBe(pids[0]);
 
