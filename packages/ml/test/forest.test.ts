@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TreeBuilder } from '../src/forest/builder.js';
 import { RandomForestClassifier, deriveTreeSeeds } from '../src/forest/forest.js';
-import { toColumnMajor, toRowMajor } from '../src/forest/input.js';
+import { toColumnMajor, toPredictionRows } from '../src/forest/input.js';
 import { Prng } from '../src/forest/prng.js';
 import { LEAF } from '../src/forest/tree.js';
 import type { DecisionTree } from '../src/forest/tree.js';
@@ -160,7 +160,7 @@ describe('CART trees (exact splitter)', () => {
       data.X,
       data.y,
     );
-    const rows = toRowMajor(data.X, model.nFeaturesIn);
+    const rows = toPredictionRows(data.X, model.nFeaturesIn, false, false) as { nSamples: number; nFeatures: number; values: Float64Array };
     for (const tree of model.trees) {
       const perNode = new Array<number>(tree.nodeCount).fill(0);
       for (let i = 0; i < rows.nSamples; i++) {
@@ -282,7 +282,7 @@ describe('predictions', () => {
     const model = new RandomForestClassifier({ nEstimators: 7, maxDepth: 2, randomState: 4, splitter }).fit(iris.X, iris.y);
     const proba = model.predictProba(iris.X);
     const predicted = model.predict(iris.X);
-    const rows = toRowMajor(iris.X, 4);
+    const rows = toPredictionRows(iris.X, 4, false, false) as { values: Float64Array };
     for (let i = 0; i < iris.X.length; i++) {
       const expected = [0, 0, 0];
       for (const tree of model.trees) {

@@ -7,7 +7,7 @@ export type FeatureMatrix = ReadonlyArray<ArrayLike<number>>;
 export interface DenseMatrix {
   readonly nSamples: number;
   readonly nFeatures: number;
-  /** Column-major (`values[feature * nSamples + sample]`) when built for training, row-major for prediction. */
+  /** Column-major: `values[feature * nSamples + sample]` (split search reads one feature at a time). */
   readonly values: Float64Array;
 }
 
@@ -55,17 +55,6 @@ export function toColumnMajor(X: FeatureMatrix): DenseMatrix {
   return { nSamples, nFeatures, values };
 }
 
-/**
- * Validates prediction features against the fitted feature count and copies them row by row, rounded to float32
- * when `float32` is true.
- */
-export function toRowMajor(X: FeatureMatrix, nFeatures: number, float32 = false): DenseMatrix {
-  checkRows(X, nFeatures);
-  const values = new Float64Array(X.length * nFeatures);
-  copyRows(X, nFeatures, values, float32);
-  return { nSamples: X.length, nFeatures, values };
-}
-
 /** Row-major prediction features, in float32 when the forest's thresholds are float32. */
 export interface PredictionRows {
   readonly nSamples: number;
@@ -84,17 +73,18 @@ export function toPredictionRows(X: FeatureMatrix, nFeatures: number, float32: b
   const bytes = length * (float32 ? 4 : 8);
   const buffer = sharedMemory ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
   const values = float32 ? new Float32Array(buffer) : new Float64Array(buffer);
-  copyRows(X, nFeatures, values, false);
+  copyRows(X, nFeatures, values);
   return { nSamples: X.length, nFeatures, values };
 }
 
-function copyRows(X: FeatureMatrix, nFeatures: number, values: Float32Array | Float64Array, float32: boolean): void {
+/** Validates each cell and copies it; a Float32Array rounds to float32 as it stores. */
+function copyRows(X: FeatureMatrix, nFeatures: number, values: Float32Array | Float64Array): void {
   for (let i = 0; i < X.length; i++) {
     const row = X[i] as ArrayLike<number>;
     for (let j = 0; j < nFeatures; j++) {
       const v = row[j] as number;
       checkCell(v, i, j);
-      values[i * nFeatures + j] = float32 ? Math.fround(v) : v;
+      values[i * nFeatures + j] = v;
     }
   }
 }
