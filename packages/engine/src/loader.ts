@@ -105,16 +105,18 @@ export class DagFileCache {
    */
   async load(file: string): Promise<DAG[]> {
     const path = resolve(file);
+    const hit = this.#entries.get(path);
+    this.#entries.delete(path);
     let url: string | null;
     try {
       url = await compiledModuleUrl(path);
     } catch (cause) {
-      this.#entries.delete(path);
       throw new DagImportError(path, errorMessage(cause), errorLine(cause, path), { cause });
     }
-    const hit = this.#entries.get(path);
-    if (url !== null && hit?.url === url) return hit.dags;
-    this.#entries.delete(path);
+    if (hit !== undefined && hit.url === url) {
+      this.#entries.set(path, hit);
+      return hit.dags;
+    }
     const dags = await importDags(path, url);
     if (url !== null) this.#entries.set(path, { url, dags });
     return dags;

@@ -50,7 +50,7 @@ export async function executeTry(o: ExecuteTryOptions): Promise<TryOutcome> {
       log,
       xcomSizeLimitBytes: o.xcomSizeLimitBytes,
       signal: o.signal,
-      clearXComs: o.clearXComs ?? true,
+      clearXComs: o.clearXComs,
     });
   } catch (e) {
     outcome = { state: 'failed', error: toTryError(e), retryable: true };
