@@ -10,7 +10,7 @@ import { maxFeaturesCount, resolveForestOptions } from './options.js';
 import type { RandomForestOptions, ResolvedForestOptions } from './options.js';
 import { accumulateRows, packForest } from './packed.js';
 import type { PackedForest } from './packed.js';
-import { growTrees, predictOnThreads } from './pool.js';
+import { growTrees, MIN_PARALLEL_PREDICT, predictOnThreads } from './pool.js';
 import { Prng } from './prng.js';
 import { DecisionTree } from './tree.js';
 import type { TreeArrays } from './tree.js';
@@ -33,12 +33,6 @@ interface Fitted {
   /** The trees laid out for prediction: made by `fit`, or at the first prediction of a model read from its parts. */
   packed?: PackedForest;
 }
-
-/**
- * Below this many rows times trees, a prediction runs on the calling thread alone: handing blocks of rows to other
- * threads costs about as much as it saves (digits' test rows with 100 trees stay below it).
- */
-const MIN_PARALLEL_PREDICT = 200_000;
 
 /**
  * Per-tree seeds, all drawn from the forest seed before any tree is grown, so trees can be grown in any order (or

@@ -114,6 +114,12 @@ function sharedSpec(spec: GrowSpec): GrowSpec {
 export const MIN_PARALLEL_WORK = 100_000;
 
 /**
+ * Below this many rows times trees, a prediction runs on the calling thread alone: handing blocks of rows to other
+ * threads costs about as much as it saves (digits' test rows with 100 trees stay below it).
+ */
+export const MIN_PARALLEL_PREDICT = 200_000;
+
+/**
  * Grows one tree per seed on `nThreads` threads (the calling one included) and returns them in seed order.
  * Throws `ForestWorkerError` when a worker fails or dies.
  */
