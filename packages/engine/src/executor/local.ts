@@ -84,6 +84,10 @@ export class LocalExecutor extends ExecutorBase {
   /** How long runners take to boot (moving average), which is how long a waiting try waits before getting its own. */
   #bootEstimateMs = INITIAL_BOOT_ESTIMATE_MS;
   #bootTimer: NodeJS.Timeout | null = null;
+  /** How long apart waiting tries got a runner lately (moving average; null before any did): how fast the wait drains. */
+  #drainMs: number | null = null;
+  /** When a waiting try last got a runner, or the wait began to fill (performance.now()). */
+  #lastDrainAt = 0;
 
   constructor(options: LocalExecutorOptions) {
     const o = resolveLocalExecutorOptions(options);
@@ -134,7 +138,10 @@ export class LocalExecutor extends ExecutorBase {
     this.#lastDagFile = workload.dagFile;
     const runner = this.#takeIdle(workload.dagFile);
     if (runner) this.#assign(t, runner);
-    else this.#pending.push(t);
+    else {
+      if (this.#pending.length === 0) this.#lastDrainAt = t.pendingSince;
+      this.#pending.push(t);
+    }
     this.#refill();
   }
 
@@ -161,7 +168,13 @@ export class LocalExecutor extends ExecutorBase {
   /** A runner without a try: it takes the oldest waiting try, or waits in the pool. */
   #release(r: RunnerProcess): void {
     const waiting = this.#pending.shift();
-    if (waiting) return this.#assign(waiting, r);
+    if (waiting) {
+      const now = performance.now();
+      const gap = now - this.#lastDrainAt;
+      this.#drainMs = this.#drainMs === null ? gap : 0.8 * this.#drainMs + 0.2 * gap;
+      this.#lastDrainAt = now;
+      return this.#assign(waiting, r);
+    }
     // Idle runners do not keep the owner's process alive.
     r.setRef(false);
     this.#idle.push(r);
@@ -255,30 +268,35 @@ export class LocalExecutor extends ExecutorBase {
 
   /**
    * A waiting try that no booting runner will take gets a new runner only after it has waited as long as a runner
-   * takes to boot: a busy runner that frees up before then serves it sooner, and short tries then share a few
-   * runners instead of booting one each (booting costs a core for a while); long tries pay at most one boot time
-   * more than forking at once, however deep the queue (a runner that runs short tries drains a deep queue faster than
-   * a new one boots; see ADR-003). A boot per core at a time; runners never outnumber `parallelism`.
+   * takes to boot, and only if the busy runners would not reach it within a boot time either, at the pace they have
+   * been taking waiting tries: short tries then share a few runners instead of booting one each (booting costs a
+   * core for a while, and a runner that runs short tries drains a deep queue faster than a new one boots); long tries
+   * pay at most one boot time more than forking at once, however deep the queue (see ADR-003). A boot per core at a
+   * time; runners never outnumber `parallelism`.
    */
-  #armBootTimer(): void {
+  #armBootTimer(notBefore = 0): void {
     // A runner that becomes ready calls this again.
     if (this.#bootTimer !== null || this.#booting.size >= MAX_CONCURRENT_BOOTS) return;
     const oldest = this.#pending[this.#booting.size];
     if (!oldest) return;
     // Waiting is worth it only while a busy runner may free up and take the try.
     const wait = this.#o.maxTriesPerRunner > 1 && this.#tries.size > 0 ? this.#bootEstimateMs : 0;
-    const due = oldest.pendingSince + wait;
+    const due = Math.max(oldest.pendingSince + wait, notBefore);
     this.#bootTimer = setTimeout(() => {
       this.#bootTimer = null;
       const now = performance.now();
       const runners = this.#idle.length + this.#booting.size + this.#tries.size;
+      // Time between two waiting tries getting a runner: no faster than the latest gap, which grows while none does.
+      const drain = wait === 0 || this.#drainMs === null ? Infinity : Math.max(this.#drainMs, now - this.#lastDrainAt);
       let forks = 0;
       for (let i = this.#booting.size; i < this.#pending.length; i++) {
         const waited = now - (this.#pending[i] as LocalTry).pendingSince >= wait;
-        if (waited && runners + forks < this.parallelism && this.#booting.size + forks < MAX_CONCURRENT_BOOTS) forks++;
+        const servedSoon = (i - this.#booting.size + 1) * drain < wait;
+        if (waited && !servedSoon && runners + forks < this.parallelism && this.#booting.size + forks < MAX_CONCURRENT_BOOTS) forks++;
       }
       for (let i = 0; i < forks; i++) this.#fork();
-      this.#armBootTimer();
+      // Tries that the busy runners are about to take are looked at again once their pace may have changed.
+      this.#armBootTimer(forks === 0 ? now + wait / 4 : 0);
     }, Math.max(0, due - performance.now()));
   }
 
