@@ -140,8 +140,12 @@ const SHAPES: Record<string, () => Record<string, string>> = {
   }),
 };
 
-/** 1,000 no-op tasks in one shape: trigger every DAG, time until every run succeeded. */
-async function shape(files: Record<string, string>): Promise<number> {
+/**
+ * 1,000 no-op tasks in one shape: trigger every DAG, time until every run succeeded. The folders it made are added
+ * to `leftovers` and removed once every shape is measured: removing thousands of files is disk work that would
+ * slow the next repeat's.
+ */
+async function shape(files: Record<string, string>, leftovers: string[]): Promise<number> {
   // The DAG files import @updraft/core, so they live in the repository; the home (database, logs) goes to the
   // system's temporary folder, as the pipeline latency's does: a project folder on a slow or watched file system
   // would otherwise be measured instead of the scheduler.
@@ -162,8 +166,7 @@ async function shape(files: Record<string, string>): Promise<number> {
     return (performance.now() - t) / 1000;
   } finally {
     await s.close();
-    rmSync(root, { recursive: true, force: true });
-    rmSync(home, { recursive: true, force: true });
+    leftovers.push(root, home);
   }
 }
 
@@ -217,14 +220,19 @@ export async function benchScheduler(repeats: number): Promise<Record<string, un
   const airflow: Record<string, number> = { '100 DAGs x 10 tasks': 11.6, '10 DAGs x 100 tasks': 14.3, 'binary tree of 1,000 tasks': 12 };
   for (const [name, make] of Object.entries(SHAPES)) {
     const times: number[] = [];
-    for (let i = 0; i < repeats; i++) times.push(await shape(make()));
+    const leftovers: string[] = [];
+    try {
+      for (let i = 0; i < repeats; i++) times.push(await shape(make(), leftovers));
+    } finally {
+      for (const dir of leftovers) rmSync(dir, { recursive: true, force: true });
+    }
     shapes[name] = times;
     const m = median(times);
     rows.push([`1,000 no-op tasks: ${name}`, fmt(m), `Airflow 2.0 published ${airflow[name]} s: ${((airflow[name] ?? 0) / m).toFixed(1)}x (goal 10x)`]);
   }
   const idle = await standaloneIdleMemory();
   rows.push(['idle memory of `standalone` (process tree RSS)', `${(idle.bytes / 2 ** 20).toFixed(0)} MiB`, `${idle.processes} processes`]);
-  console.log(`\n## Scheduler and local executor (SQLite; trigger to all runs finished; medians of ${repeats})\n`);
+  console.log(`\n## Scheduler and local executor (SQLite; home with the database and logs in ${tmpdir()}, set by TMPDIR; trigger to all runs finished; medians of ${repeats})\n`);
   console.log(table(['what', 'time', 'against'], rows));
   return { pipelineSeconds: latency, shapes, standaloneIdle: idle };
 }
