@@ -6,7 +6,7 @@ import { DagRunState, TaskInstanceState } from '../states.js';
 import type { ClaimOptions, TaskInstance, TaskInstanceHistory, TaskInstanceKey, TaskInstanceTransitionItem } from '../types.js';
 import { integer, string, validDate } from '../validate.js';
 import { type FullKey, fullKey, keyText, toHistory, toTaskInstance } from './ti-codec.js';
-import { byKey, transitionUpdate } from './task-instances.js';
+import { byKey, type CheckedTransition, checkedTransition, updateOne, updateTaskGroup } from './task-instances.js';
 
 export async function claimScheduledTaskInstances(ctx: StoreContext, options: ClaimOptions): Promise<TaskInstance[]> {
   const limit = integer(options.limit, 'limit', 1);
@@ -117,19 +117,51 @@ export async function recordTaskInstanceTry(ctx: StoreContext, key: TaskInstance
   if (!(await copyTryToHistory(ctx.db, k))) throw new NotFoundError('taskInstance', keyText(k));
 }
 
+/**
+ * Applies transitions in one transaction. Transitions that differ only in their task (the tasks of a run that
+ * became ready together) go in one UPDATE; the others, and those that record a try, one UPDATE each.
+ */
 export async function transitionTaskInstances(ctx: StoreContext, items: readonly TaskInstanceTransitionItem[]): Promise<boolean[]> {
-  const updates = items.map((item, i) => ({
-    update: transitionUpdate(ctx, item.key, item.transition, `items[${i}].transition`),
+  const checked = items.map((item, i) => ({
+    t: checkedTransition(ctx, item.key, item.transition, `items[${i}].transition`),
     key: fullKey(item.key, `items[${i}].key`),
     recordTry: item.recordTry === true,
   }));
-  if (updates.length === 0) return [];
+  if (checked.length === 0) return [];
+  // A task instance named twice keeps its transitions in order, one UPDATE each.
+  const seen = new Map<string, number>();
+  for (const c of checked) seen.set(keyText(c.key), (seen.get(keyText(c.key)) ?? 0) + 1);
+  // Items alike but for the task id; what they share is their group's key.
+  const groups = new Map<string, number[]>();
+  checked.forEach((c, i) => {
+    if (c.t === null || c.recordTry || (seen.get(keyText(c.key)) ?? 0) > 1) return;
+    const { key, values, from, tryNumber } = c.t;
+    const id = JSON.stringify([key.dagId, key.runId, key.mapIndex, values, from, tryNumber ?? null]);
+    const group = groups.get(id);
+    if (group) group.push(i);
+    else groups.set(id, [i]);
+  });
   return ctx.atomic(async (db) => {
-    const applied: boolean[] = [];
-    for (const u of updates) {
-      const ok = u.update !== null && (await u.update(db).executeTakeFirst()).numUpdatedRows > 0n;
-      if (ok && u.recordTry) await copyTryToHistory(db, u.key);
-      applied.push(ok);
+    const applied: boolean[] = checked.map(() => false);
+    const grouped = new Set<number>();
+    for (const members of groups.values()) {
+      if (members.length < 2) continue;
+      const first = checked[members[0] as number]?.t as CheckedTransition;
+      const done = await updateTaskGroup(
+        db,
+        first,
+        members.map((m) => (checked[m]?.key as FullKey).taskId),
+      );
+      for (const m of members) {
+        grouped.add(m);
+        applied[m] = done.has((checked[m]?.key as FullKey).taskId);
+      }
+    }
+    for (const [i, c] of checked.entries()) {
+      if (grouped.has(i) || c.t === null) continue;
+      const ok = (await updateOne(db, c.t).executeTakeFirst()).numUpdatedRows > 0n;
+      if (ok && c.recordTry) await copyTryToHistory(db, c.key);
+      applied[i] = ok;
     }
     return applied;
   });

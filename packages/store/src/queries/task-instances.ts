@@ -155,18 +155,59 @@ export async function transitionTaskInstance(
  * transaction's), or null when it can never apply (no `from` state).
  */
 export function transitionUpdate(ctx: StoreContext, key: TaskInstanceKey, transition: TaskInstanceTransition, field = 'transition') {
+  const t = checkedTransition(ctx, key, transition, field);
+  if (t === null) return null;
+  return (db: Kysely<Database>) => updateOne(db, t);
+}
+
+/** One UPDATE whose WHERE holds the expected state: the database decides the race, not a read before it. */
+export function updateOne(db: Kysely<Database>, t: CheckedTransition) {
+  let query = db.updateTable('task_instance').set(t.values).where(byKey(t.key)).where(stateIn(t.from));
+  if (t.tryNumber !== undefined) query = query.where('try_number', '=', t.tryNumber);
+  return query;
+}
+
+/** A transition checked and encoded: what its UPDATE sets and requires. */
+export interface CheckedTransition {
+  key: FullKey;
+  values: Record<string, unknown>;
+  from: readonly (TaskInstanceState | null)[];
+  tryNumber: number | undefined;
+}
+
+/** Checks a transition and encodes its columns; null when it can never apply (no `from` state). */
+export function checkedTransition(ctx: StoreContext, key: TaskInstanceKey, transition: TaskInstanceTransition, field = 'transition'): CheckedTransition | null {
   const k = fullKey(key);
   const to = checkTiState(transition.to, `${field}.to`);
   transition.from.forEach((s, i) => checkTiState(s, `${field}.from[${i}]`));
   const values = { ...patchColumns(ctx, transition.patch ?? {}), state: to, updated_at: time(ctx, ctx.now()) };
   const tryNumber = transition.tryNumber === undefined ? undefined : integer(transition.tryNumber, `${field}.tryNumber`, 0);
   if (transition.from.length === 0) return null;
-  // One UPDATE whose WHERE holds the expected state: the database decides the race, not a read before it.
-  return (db: Kysely<Database>) => {
-    let query = db.updateTable('task_instance').set(values).where(byKey(k)).where(stateIn(transition.from));
-    if (tryNumber !== undefined) query = query.where('try_number', '=', tryNumber);
-    return query;
-  };
+  return { key: k, values, from: transition.from, tryNumber };
+}
+
+/** Task ids per UPDATE of {@link updateTaskGroup}: far below both databases' bind-parameter limits. */
+const GROUP_CHUNK = 500;
+
+/**
+ * Applies one transition, identical but for the task id, to several task instances of one run in one UPDATE per
+ * chunk (a run's tasks that became ready together); returns the task ids it applied to.
+ */
+export async function updateTaskGroup(db: Kysely<Database>, first: CheckedTransition, taskIds: readonly string[]): Promise<Set<string>> {
+  const applied = new Set<string>();
+  for (let i = 0; i < taskIds.length; i += GROUP_CHUNK) {
+    let query = db
+      .updateTable('task_instance')
+      .set(first.values)
+      .where('dag_id', '=', first.key.dagId)
+      .where('run_id', '=', first.key.runId)
+      .where('map_index', '=', first.key.mapIndex)
+      .where('task_id', 'in', taskIds.slice(i, i + GROUP_CHUNK))
+      .where(stateIn(first.from));
+    if (first.tryNumber !== undefined) query = query.where('try_number', '=', first.tryNumber);
+    for (const row of await query.returning('task_id').execute()) applied.add(row.task_id);
+  }
+  return applied;
 }
 
 export async function heartbeatTaskInstance(
