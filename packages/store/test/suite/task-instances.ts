@@ -183,6 +183,41 @@ export function taskInstanceTests(target: StoreSuiteTarget): void {
     expect(await t.store.transitionTaskInstances([])).toEqual([]);
   });
 
+  it('applies transitions alike but for the task together, each still compare-and-set, and keeps a task named twice in order', async () => {
+    await seedRun(t.store, 'd', 'r');
+    await seedRun(t.store, 'd', 'r2');
+    await t.store.createTaskInstances([
+      ...['a', 'b', 'c', 'd'].map((taskId) => ({ ...key, taskId })),
+      { ...key, taskId: 'done', state: 'success' as const, tryNumber: 1 },
+      { ...key, runId: 'r2', taskId: 'a' },
+    ]);
+    const ready = (taskId: string, runId = 'r') => ({
+      key: { ...key, runId, taskId },
+      transition: { from: [null], to: 'scheduled' as const, patch: { tryNumber: 1, scheduledDttm: at(1) } },
+    });
+    const applied = await t.store.transitionTaskInstances([
+      ready('a'),
+      ready('done'),
+      ready('b'),
+      ready('missing'),
+      ready('a', 'r2'),
+      // Named twice: the first applies, the second finds it scheduled already.
+      ready('c'),
+      ready('c'),
+      { key: { ...key, taskId: 'c' }, transition: { from: ['scheduled'], to: 'queued' } },
+    ]);
+    expect(applied).toEqual([true, false, true, false, true, true, false, true]);
+    const states = new Map((await t.store.listTaskInstances({ dagIds: ['d'] })).items.map((ti) => [`${ti.runId}/${ti.taskId}`, [ti.state, ti.tryNumber]]));
+    expect(Object.fromEntries(states)).toEqual({
+      'r/a': ['scheduled', 1],
+      'r/b': ['scheduled', 1],
+      'r/c': ['queued', 1],
+      'r/d': [null, 0],
+      'r/done': ['success', 1],
+      'r2/a': ['scheduled', 1],
+    });
+  });
+
   it('writes nothing of a batch with a bad transition, and names it', async () => {
     await seedRun(t.store, 'd', 'r');
     await t.store.createTaskInstances([{ ...key, state: 'queued', tryNumber: 1 }]);
