@@ -76,6 +76,8 @@ let current: Current | null = null;
 let busy = false;
 let tries = 0;
 let preloading: Promise<unknown> = Promise.resolve();
+/** What every try puts back: the environment and working directory as the first try found them. */
+let snapshot: ProcessSnapshot | null = null;
 /** DAGs built for earlier tries, by file, while the file's code is unchanged (ADR-003). */
 const dagFiles = new DagFileCache();
 
@@ -130,7 +132,9 @@ async function runOne(m: RunMessage): Promise<void> {
   const startedAt = new Date();
   const seq = m.seq;
   tries += 1;
-  const snapshot = new ProcessSnapshot();
+  if (snapshot) snapshot.recount();
+  else snapshot = new ProcessSnapshot();
+  const snap = snapshot;
   xcoms.bind((msg) => send(msg), seq);
   let file: TryLogFile | null = null;
   let fileError: unknown = null;
@@ -161,12 +165,12 @@ async function runOne(m: RunMessage): Promise<void> {
     const cleanOutput = output.restore();
     file?.close();
     heartbeat.stop();
-    snapshot.restore();
+    snap.restore();
     xcoms.unbind();
     const exiting: RecycleReason | null = recycleReason(
       m.recycle,
       tries,
-      { terminated: c.terminated, uncaught: c.uncaught, leftovers: !cleanOutput || snapshot.leftHandles() },
+      { terminated: c.terminated, uncaught: c.uncaught, leftovers: !cleanOutput || snap.leftHandles() },
       process.memoryUsage.rss(),
     );
     current = null;

@@ -8,11 +8,19 @@ import type { RecyclePolicy, RecycleReason } from './protocol.js';
 export class ProcessSnapshot {
   readonly #env: Record<string, string | undefined>;
   readonly #cwd: string;
-  readonly #resources: Map<string, number>;
+  #resources: Map<string, number>;
 
   constructor() {
     this.#env = { ...process.env };
     this.#cwd = process.cwd();
+    this.#resources = countResources();
+  }
+
+  /**
+   * Counts the resources again, keeping the environment and the working directory: a runner takes its snapshot at
+   * its first try, every try puts them back, and copying the environment for each try would cost more than the try.
+   */
+  recount(): void {
     this.#resources = countResources();
   }
 
