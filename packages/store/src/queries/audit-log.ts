@@ -4,7 +4,7 @@ import { time, timeOrNull, type StoreContext } from '../context.js';
 import type { LogTable } from '../schema.js';
 import type { AuditEvent, AuditEventInput, AuditEventOrderField, AuditEventQuery, Paged } from '../types.js';
 import { dateOrNull, integer, nonEmptyString, oneOf, page, validDate } from '../validate.js';
-import { orderBy, paginate } from './order.js';
+import { orderBy, pageAndTotal } from './order.js';
 
 const ORDER_COLUMNS: Record<AuditEventOrderField, [column: string, nullable: boolean]> = {
   id: ['id', false],
@@ -68,9 +68,6 @@ export async function listEvents(ctx: StoreContext, query: AuditEventQuery = {})
   const [column, nullable] = ORDER_COLUMNS[field];
   let rowsQuery = orderBy(base.selectAll(), column, direction, nullable);
   if (field !== 'id') rowsQuery = rowsQuery.orderBy('id', direction);
-  const [rows, count] = await Promise.all([
-    paginate(rowsQuery, limit, offset).execute(),
-    base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map(toEvent), total: toNumber(count.n) };
+  const { rows, total } = await pageAndTotal(rowsQuery, base, limit, offset);
+  return { items: rows.map(toEvent), total };
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { time, bool, type StoreContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
+import { QueryTemplate } from '../templates.js';
 import type { Database } from '../schema.js';
 import { DagRunState, TaskInstanceState } from '../states.js';
 import type { ClaimOptions, TaskInstance, TaskInstanceHistory, TaskInstanceKey, TaskInstanceTransitionItem } from '../types.js';
@@ -98,23 +99,27 @@ const TRY_COLUMNS = [
 
 /**
  * Copies a task instance's current try into its history in one INSERT ... SELECT (an upsert on the try), so no
- * read and no transaction are needed; returns whether the task instance exists.
+ * read and no transaction are needed. Run for every try that ends: compiled once.
  */
-async function copyTryToHistory(db: Kysely<Database>, k: FullKey): Promise<boolean> {
-  const result = await db
+const COPY_TRY = new QueryTemplate<[dagId: string, runId: string, taskId: string, mapIndex: number], never>((db, [dagId, runId, taskId, mapIndex]) =>
+  db
     .insertInto('task_instance_history')
     .columns(['task_instance_id', ...TRY_COLUMNS])
-    .expression(db.selectFrom('task_instance').select(['id', ...TRY_COLUMNS]).where(byKey(k)))
+    .expression(db.selectFrom('task_instance').select(['id', ...TRY_COLUMNS]).where(byKey({ dagId, runId, taskId, mapIndex })))
     .onConflict((oc) =>
       oc.columns(['task_instance_id', 'try_number']).doUpdateSet((eb) => Object.fromEntries(TRY_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)]))),
-    )
-    .executeTakeFirst();
-  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+    ),
+);
+
+/** Copies the task instance's current try into its history; returns whether the task instance exists. */
+async function copyTryToHistory(ctx: StoreContext, db: Kysely<Database>, k: FullKey): Promise<boolean> {
+  const result = await COPY_TRY.execute(db, ctx.dialect, [k.dagId, k.runId, k.taskId, k.mapIndex]);
+  return (result.numAffectedRows ?? 0n) > 0n;
 }
 
 export async function recordTaskInstanceTry(ctx: StoreContext, key: TaskInstanceKey): Promise<void> {
   const k = fullKey(key);
-  if (!(await copyTryToHistory(ctx.db, k))) throw new NotFoundError('taskInstance', keyText(k));
+  if (!(await copyTryToHistory(ctx, ctx.db, k))) throw new NotFoundError('taskInstance', keyText(k));
 }
 
 /**
@@ -159,8 +164,8 @@ export async function transitionTaskInstances(ctx: StoreContext, items: readonly
     }
     for (const [i, c] of checked.entries()) {
       if (grouped.has(i) || c.t === null) continue;
-      const ok = (await updateOne(db, c.t).executeTakeFirst()).numUpdatedRows > 0n;
-      if (ok && c.recordTry) await copyTryToHistory(db, c.key);
+      const ok = await updateOne(ctx, db, c.t);
+      if (ok && c.recordTry) await copyTryToHistory(ctx, db, c.key);
       applied[i] = ok;
     }
     return applied;

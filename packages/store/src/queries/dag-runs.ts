@@ -17,7 +17,8 @@ import {
   type Paged,
 } from '../types.js';
 import { dateOrNull, jsonText, nonEmptyString, oneOf, page, validDate } from '../validate.js';
-import { orderBy, paginate } from './order.js';
+import { orderBy, pageAndTotal } from './order.js';
+import { QueryTemplate } from '../templates.js';
 
 const ORDER_COLUMNS: Record<DagRunOrderField, [column: string, nullable: boolean]> = {
   id: ['id', false],
@@ -104,8 +105,13 @@ export async function createDagRun(ctx: StoreContext, input: DagRunCreate): Prom
   }
 }
 
-function getDagRunRow(ctx: StoreContext, dagId: string, runId: string) {
-  return ctx.db.selectFrom('dag_run').selectAll().where('dag_id', '=', dagId).where('run_id', '=', runId).executeTakeFirst();
+/** A run by its key, read for every run a scheduler or the UI looks at: compiled once. */
+const BY_KEY = new QueryTemplate<[dagId: string, runId: string], Selectable<DagRunTable>>((db, [dagId, runId]) =>
+  db.selectFrom('dag_run').selectAll().where('dag_id', '=', dagId).where('run_id', '=', runId),
+);
+
+async function getDagRunRow(ctx: StoreContext, dagId: string, runId: string): Promise<Selectable<DagRunTable> | undefined> {
+  return (await BY_KEY.execute(ctx.db, ctx.dialect, [dagId, runId])).rows[0];
 }
 
 export async function getDagRun(ctx: StoreContext, dagId: string, runId: string): Promise<DagRun | null> {
@@ -139,11 +145,8 @@ export async function listDagRuns(ctx: StoreContext, query: DagRunQuery = {}): P
   const [column, nullable] = ORDER_COLUMNS[field];
   let rowsQuery = orderBy(base.selectAll(), column, direction, nullable);
   if (field !== 'id') rowsQuery = rowsQuery.orderBy('id', direction);
-  const [rows, count] = await Promise.all([
-    paginate(rowsQuery, limit, offset).execute(),
-    base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map(toDagRun), total: toNumber(count.n) };
+  const { rows, total } = await pageAndTotal(rowsQuery, base, limit, offset);
+  return { items: rows.map(toDagRun), total };
 }
 
 export async function updateDagRunState(

@@ -1,10 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
-import { toBool, toDateOrNull, toNumber } from '../codec.js';
+import { toBool, toDateOrNull } from '../codec.js';
 import { bool, timeOrNull, type StoreContext } from '../context.js';
 import type { Database, DagTable } from '../schema.js';
 import type { ActiveDags, Dag, DagNextRun, DagOrderField, DagQuery, DagUpsert, Paged } from '../types.js';
 import { dateOrNull, integer, nonEmptyString, oneOf, page } from '../validate.js';
-import { orderBy, paginate } from './order.js';
+import { orderBy, pageAndTotal } from './order.js';
 
 const ORDER_COLUMNS: Record<DagOrderField, [column: string, nullable: boolean]> = {
   dagId: ['dag.dag_id', false],
@@ -133,15 +133,12 @@ export async function listDags(ctx: StoreContext, query: DagQuery = {}): Promise
   const [column, nullable] = ORDER_COLUMNS[field];
   let rowsQuery = orderBy(base.selectAll('dag'), column, direction, nullable);
   if (field !== 'dagId') rowsQuery = rowsQuery.orderBy('dag.dag_id', direction);
-  const [rows, count] = await Promise.all([
-    paginate(rowsQuery, limit, offset).execute(),
-    base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
-  ]);
+  const { rows, total } = await pageAndTotal(rowsQuery, base, limit, offset);
   const tagMap = await tagsOf(
     ctx.db,
     rows.map((r) => r.dag_id),
   );
-  return { items: rows.map((r) => toDag(r, tagMap.get(r.dag_id) ?? [])), total: toNumber(count.n) };
+  return { items: rows.map((r) => toDag(r, tagMap.get(r.dag_id) ?? [])), total };
 }
 
 export async function setDagPaused(ctx: StoreContext, dagId: string, paused: boolean): Promise<boolean> {

@@ -1,10 +1,10 @@
 import type { Selectable } from 'kysely';
-import { toDate, toNumber } from '../codec.js';
+import { toDate } from '../codec.js';
 import { bool, time, type StoreContext } from '../context.js';
 import type { ImportErrorTable } from '../schema.js';
 import type { ImportErrorOrderField, ImportErrorQuery, Paged, ParseImportError, ParseImportErrorInput } from '../types.js';
 import { nonEmptyString, oneOf, page, string, validDate } from '../validate.js';
-import { orderBy, paginate } from './order.js';
+import { orderBy, pageAndTotal } from './order.js';
 
 const ORDER_COLUMNS: Record<ImportErrorOrderField, string> = { id: 'id', filename: 'filename', timestamp: 'timestamp' };
 
@@ -42,9 +42,6 @@ export async function listImportErrors(ctx: StoreContext, query: ImportErrorQuer
   if (query.filename !== undefined) base = base.where('filename', '=', query.filename);
   let rowsQuery = orderBy(base.selectAll(), ORDER_COLUMNS[field], direction, false);
   if (field !== 'id') rowsQuery = rowsQuery.orderBy('id', direction);
-  const [rows, count] = await Promise.all([
-    paginate(rowsQuery, limit, offset).execute(),
-    base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map(toImportError), total: toNumber(count.n) };
+  const { rows, total } = await pageAndTotal(rowsQuery, base, limit, offset);
+  return { items: rows.map(toImportError), total };
 }

@@ -1,4 +1,5 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
+import { toNumber } from '../codec.js';
 import type { SortDirection } from '../types.js';
 
 /**
@@ -26,4 +27,26 @@ export function paginate<DB, TB extends keyof DB, O>(
   // SQLite takes OFFSET only after a LIMIT, so "no limit" becomes a limit no table reaches.
   const limited = qb.limit(limit ?? Number.MAX_SAFE_INTEGER);
   return offset === 0 ? limited : limited.offset(offset);
+}
+
+/**
+ * A page of `rows` (limit and offset applied) and the number of rows of the whole list `base` selects. A whole list
+ * (no limit, no offset) counts its own rows, without a second query: the scheduler reads whole lists at every pass.
+ */
+export async function pageAndTotal<DB, TB extends keyof DB, O>(
+  rows: SelectQueryBuilder<DB, TB, O>,
+  base: SelectQueryBuilder<DB, TB, object>,
+  limit: number | undefined,
+  offset: number,
+): Promise<{ rows: O[]; total: number }> {
+  if (limit === undefined && offset === 0) {
+    const all = await rows.execute();
+    return { rows: all, total: all.length };
+  }
+  const [page, counted] = await Promise.all([
+    paginate(rows, limit, offset).execute(),
+    // Kysely cannot name the selection of a generic builder; it is the one column selected here.
+    base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow() as Promise<{ n: number | string }>,
+  ]);
+  return { rows: page, total: toNumber(counted.n) };
 }

@@ -4,6 +4,7 @@ import { toNumber } from '../codec.js';
 import { time, timeOrNull, type StoreContext } from '../context.js';
 import { constraintViolation } from '../driver-errors.js';
 import { NotFoundError } from '../errors.js';
+import { QueryTemplate } from '../templates.js';
 import type { Database, TaskInstanceTable } from '../schema.js';
 import { TaskInstanceState } from '../states.js';
 import type {
@@ -17,7 +18,7 @@ import type {
   ZombieQuery,
 } from '../types.js';
 import { dateOrNull, integer, nonEmptyString, oneOf, page, validDate } from '../validate.js';
-import { orderBy, paginate } from './order.js';
+import { orderBy, pageAndTotal, paginate } from './order.js';
 import { checkTiState, fullKey, patchColumns, toTaskInstance, type FullKey } from './ti-codec.js';
 
 /** Rows per INSERT: far below both databases' bind-parameter limits (22 columns a row). */
@@ -132,11 +133,8 @@ export async function listTaskInstances(ctx: StoreContext, query: TaskInstanceQu
     .orderBy('run_id', direction)
     .orderBy('task_id', direction)
     .orderBy('map_index', direction);
-  const [rows, count] = await Promise.all([
-    paginate(rowsQuery, limit, offset).execute(),
-    base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map(toTaskInstance), total: toNumber(count.n) };
+  const { rows, total } = await pageAndTotal(rowsQuery, base, limit, offset);
+  return { items: rows.map(toTaskInstance), total };
 }
 
 export async function transitionTaskInstance(
@@ -144,27 +142,41 @@ export async function transitionTaskInstance(
   key: TaskInstanceKey,
   transition: TaskInstanceTransition,
 ): Promise<boolean> {
-  const update = transitionUpdate(ctx, key, transition);
-  if (update === null) return false;
-  const result = await update(ctx.db).executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  const t = checkedTransition(ctx, key, transition);
+  return t === null ? false : updateOne(ctx, ctx.db, t);
 }
+
+/** Arguments of a transition's UPDATE: the values it sets, the task instance's key, the try number it requires. */
+type UpdateArgs = unknown[];
+
+/** Templates of transition UPDATEs, by the columns they set, the states they expect and whether a try is named. */
+const UPDATE_ONE = new Map<string, QueryTemplate<UpdateArgs, never>>();
 
 /**
- * Checks a transition and returns the UPDATE that applies it on a given handle (the store's, or a
- * transaction's), or null when it can never apply (no `from` state).
+ * One UPDATE whose WHERE holds the expected state: the database decides the race, not a read before it. Returns
+ * whether it applied. Every try's start and end is one: the UPDATE is compiled once per shape.
  */
-export function transitionUpdate(ctx: StoreContext, key: TaskInstanceKey, transition: TaskInstanceTransition, field = 'transition') {
-  const t = checkedTransition(ctx, key, transition, field);
-  if (t === null) return null;
-  return (db: Kysely<Database>) => updateOne(db, t);
-}
-
-/** One UPDATE whose WHERE holds the expected state: the database decides the race, not a read before it. */
-export function updateOne(db: Kysely<Database>, t: CheckedTransition) {
-  let query = db.updateTable('task_instance').set(t.values).where(byKey(t.key)).where(stateIn(t.from));
-  if (t.tryNumber !== undefined) query = query.where('try_number', '=', t.tryNumber);
-  return query;
+export async function updateOne(ctx: StoreContext, db: Kysely<Database>, t: CheckedTransition): Promise<boolean> {
+  const columns = Object.keys(t.values);
+  const named = t.tryNumber !== undefined;
+  const shape = JSON.stringify([columns, t.from, named]);
+  let template = UPDATE_ONE.get(shape);
+  if (!template) {
+    const from = t.from;
+    template = new QueryTemplate<UpdateArgs, never>((tdb, args) => {
+      const values = Object.fromEntries(columns.map((c, i) => [c, args[i]]));
+      const n = columns.length;
+      const key = { dagId: args[n] as string, runId: args[n + 1] as string, taskId: args[n + 2] as string, mapIndex: args[n + 3] as number };
+      let query = tdb.updateTable('task_instance').set(values).where(byKey(key)).where(stateIn(from));
+      if (named) query = query.where('try_number', '=', args[n + 4] as number);
+      return query;
+    });
+    UPDATE_ONE.set(shape, template);
+  }
+  const args: UpdateArgs = [...Object.values(t.values), t.key.dagId, t.key.runId, t.key.taskId, t.key.mapIndex];
+  if (named) args.push(t.tryNumber);
+  const result = await template.execute(db, ctx.dialect, args, shape);
+  return (result.numAffectedRows ?? 0n) > 0n;
 }
 
 /** A transition checked and encoded: what its UPDATE sets and requires. */

@@ -1,13 +1,14 @@
 import type { Selectable } from 'kysely';
-import { parseJson, toDate, toNumber } from '../codec.js';
+import { parseJson, toDate } from '../codec.js';
 import { time, type StoreContext } from '../context.js';
 import { XComTooLargeError } from '../errors.js';
 import type { XComTable } from '../schema.js';
 import type { JsonValue, Paged, SetXComOptions, TaskInstanceKey, XCom, XComKey, XComOrderField, XComQuery } from '../types.js';
 import { integer, jsonText, nonEmptyString, oneOf, page } from '../validate.js';
-import { orderBy, paginate } from './order.js';
+import { orderBy, pageAndTotal } from './order.js';
 import { rethrowMissingParent } from './parents.js';
 import { fullKey } from './ti-codec.js';
+import { QueryTemplate } from '../templates.js';
 
 const ORDER_COLUMNS: Record<XComOrderField, string> = {
   taskId: 'task_id',
@@ -81,21 +82,17 @@ export async function listXcoms(ctx: StoreContext, query: XComQuery = {}): Promi
     .orderBy('task_id', direction)
     .orderBy('map_index', direction)
     .orderBy('key', direction);
-  const [rows, count] = await Promise.all([
-    paginate(rowsQuery, limit, offset).execute(),
-    base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map(toXCom), total: toNumber(count.n) };
+  const { rows, total } = await pageAndTotal(rowsQuery, base, limit, offset);
+  return { items: rows.map(toXCom), total };
 }
+
+/** Every try starts with one (its earlier XComs go): compiled once. */
+const CLEAR = new QueryTemplate<[dagId: string, runId: string, taskId: string, mapIndex: number], never>((db, [dagId, runId, taskId, mapIndex]) =>
+  db.deleteFrom('xcom').where('dag_id', '=', dagId).where('run_id', '=', runId).where('task_id', '=', taskId).where('map_index', '=', mapIndex),
+);
 
 export async function clearXcoms(ctx: StoreContext, key: TaskInstanceKey): Promise<number> {
   const k = fullKey(key);
-  const result = await ctx.db
-    .deleteFrom('xcom')
-    .where('dag_id', '=', k.dagId)
-    .where('run_id', '=', k.runId)
-    .where('task_id', '=', k.taskId)
-    .where('map_index', '=', k.mapIndex)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+  const result = await CLEAR.execute(ctx.db, ctx.dialect, [k.dagId, k.runId, k.taskId, k.mapIndex]);
+  return Number(result.numAffectedRows ?? 0n);
 }
