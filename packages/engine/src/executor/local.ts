@@ -6,6 +6,7 @@ import type { FromRunner, XComOp } from '../runner/protocol.js';
 import type { LogRecord } from '../task-logger.js';
 import type { XComEntry, XComRef } from '../xcom.js';
 import { ExecutorBase } from './base.js';
+import { runnersToFork } from './fork-policy.js';
 import type { LogSource, TaskWorkload, TryKey } from './contract.js';
 import { TaskTerminatedError } from './errors.js';
 import { type LocalExecutorOptions, resolveLocalExecutorOptions, type ResolvedLocalExecutorOptions } from './local-options.js';
@@ -267,12 +268,9 @@ export class LocalExecutor extends ExecutorBase {
   }
 
   /**
-   * A waiting try that no booting runner will take gets a new runner only after it has waited as long as a runner
-   * takes to boot, and only if the busy runners would not reach it within a boot time either, at the pace they have
-   * been taking waiting tries: short tries then share a few runners instead of booting one each (booting costs a
-   * core for a while, and a runner that runs short tries drains a deep queue faster than a new one boots); long tries
-   * pay at most one boot time more than forking at once, however deep the queue (see ADR-003). A boot per core at a
-   * time; runners never outnumber `parallelism`.
+   * Gives waiting tries that no booting runner will take runners of their own when {@link runnersToFork} says so:
+   * after about a boot's time, unless the busy runners will reach them sooner (booting costs a core for a while; see
+   * ADR-003). A boot per core at a time; runners never outnumber `parallelism`.
    */
   #armBootTimer(notBefore = 0): void {
     // A runner that becomes ready calls this again.
@@ -285,15 +283,16 @@ export class LocalExecutor extends ExecutorBase {
     this.#bootTimer = setTimeout(() => {
       this.#bootTimer = null;
       const now = performance.now();
-      const runners = this.#idle.length + this.#booting.size + this.#tries.size;
-      // Time between two waiting tries getting a runner: no faster than the latest gap, which grows while none does.
-      const drain = wait === 0 || this.#drainMs === null ? Infinity : Math.max(this.#drainMs, now - this.#lastDrainAt);
-      let forks = 0;
-      for (let i = this.#booting.size; i < this.#pending.length; i++) {
-        const waited = now - (this.#pending[i] as LocalTry).pendingSince >= wait;
-        const servedSoon = (i - this.#booting.size + 1) * drain < wait;
-        if (waited && !servedSoon && runners + forks < this.parallelism && this.#booting.size + forks < MAX_CONCURRENT_BOOTS) forks++;
-      }
+      const forks = runnersToFork({
+        waitedMs: this.#pending.slice(this.#booting.size).map((t) => now - t.pendingSince),
+        waitMs: wait,
+        drainMs: this.#drainMs,
+        sinceDrainMs: now - this.#lastDrainAt,
+        runners: this.#idle.length + this.#booting.size + this.#tries.size,
+        maxRunners: this.parallelism,
+        booting: this.#booting.size,
+        maxBooting: MAX_CONCURRENT_BOOTS,
+      });
       for (let i = 0; i < forks; i++) this.#fork();
       // Tries that the busy runners are about to take are looked at again once their pace may have changed.
       this.#armBootTimer(forks === 0 ? now + wait / 4 : 0);

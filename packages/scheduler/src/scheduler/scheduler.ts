@@ -71,12 +71,13 @@ export const SCHEDULER_JOB = 'SchedulerJob';
 const START_RECORD_DELAY_MS = 25;
 
 /**
- * After a short pass, the next one waits this many times as long as the pass took (at most MAX_PACE_MS), so that
- * passes take at most a third of the scheduler's time while tries keep ending: the events of that wait are recorded,
- * planned and claimed for in one pass instead of one pass each. An idle scheduler reacts at once.
+ * While the executor has tries enough to keep busy, a pass that events asked for comes MIN_PACE_MS after the
+ * previous one, or PACE_RATIO times as long as that pass took if longer: the events of that wait are recorded,
+ * planned and claimed for in one pass instead of one pass each, and passes take at most a third of the scheduler's
+ * time. A scheduler whose executor runs low on tries (an idle one too) reacts at once.
  */
 const PACE_RATIO = 2;
-const MAX_PACE_MS = 20;
+const MIN_PACE_MS = 10;
 
 /** Zombies are looked for at most this often (Airflow's `zombie_detection_interval` is 10 s). */
 const ZOMBIE_CHECK_MS = 10_000;
@@ -214,14 +215,23 @@ export class Scheduler {
         process.emitWarning(`scheduler pass failed: ${(e as Error).stack ?? String(e)}`);
       }
       if (this.#stopped) break;
+      const passMs = performance.now() - began;
       if (!this.#woken && !this.#fullRequested) {
         const at = this.options.now().getTime();
         await this.#sleep(Math.max(0, Math.min(this.#lastFullPass + this.options.loopIntervalMs, this.#nextRetryAt) - at), () => true);
-      } else if (!this.#fullRequested) {
-        // Only a full pass (a trigger, an unpause, stop) cuts the pace short; events wait for the next pass.
-        await this.#sleep(Math.min(MAX_PACE_MS, (performance.now() - began) * PACE_RATIO), () => this.#fullRequested);
+      }
+      if (!this.#stopped && !this.#fullRequested && !this.#executorRunsLow()) {
+        // Events wait for the next pass, unless the executor runs low on tries (its runners would wait for the
+        // scheduler) or a full pass is asked for (a trigger, an unpause, stop).
+        await this.#sleep(Math.max(MIN_PACE_MS, passMs * PACE_RATIO), () => this.#fullRequested || this.#executorRunsLow());
       }
     }
+  }
+
+  /** Half of the executor's slots or more are free: what it has queued may run out before a paced pass. */
+  #executorRunsLow(): boolean {
+    const { executor } = this.options;
+    return executor.freeSlots >= Math.max(1, executor.parallelism / 2);
   }
 
   /** Waits `ms`, or less when a nudge comes for which `interrupts` says yes. */
