@@ -5,6 +5,7 @@ import { Scheduler } from '../src/scheduler/scheduler.js';
 import { triggerDagRun } from '../src/scheduler/runs.js';
 import { SerializedDagCache } from '../src/scheduler/serialized.js';
 import { createHarness, type Harness } from './harness.js';
+import { ScriptedExecutor } from './scripted-executor.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -293,6 +294,45 @@ describe('one scheduler per SQLite database', () => {
 });
 
 describe('the scheduling loop', () => {
+  it('records endings that come close together in one pass while the executor has tries enough, and each at once when it runs low', async () => {
+    const executor = new ScriptedExecutor(8);
+    h = await createHarness({ executor });
+    h.writeDag('wide.ts', `import { DAG } from '@updraft/core';\nexport const dag = new DAG({ dagId: 'wide' });\nfor (let i = 0; i < 8; i++) dag.task('t' + i, () => undefined);\n`);
+    await h.processor.processOnce();
+    await h.store.setDagPaused('wide', false);
+    await triggerDagRun(h.store, (await new SerializedDagCache(h.store).get('wide'))!, { runId: 'r', logicalDate: null, now: h.clock.now() });
+    // Every batch of endings the loop records, by the tasks it names.
+    const batches: string[][] = [];
+    const transition = h.store.transitionTaskInstances.bind(h.store);
+    h.store.transitionTaskInstances = (items) => {
+      const ended = items.filter((i) => i.transition.to === 'success').map((i) => i.key.taskId);
+      if (ended.length > 0) batches.push(ended);
+      return transition(items);
+    };
+    await h.store.endJob(h.scheduler.job!.id, 'success');
+    h.scheduler = new Scheduler({ store: h.store, executor, now: h.clock.now });
+    await h.scheduler.start();
+    await until(() => executor.queued.length === 8);
+    const recorded = (taskId: string) => batches.findIndex((b) => b.includes(taskId));
+    // Eight of eight slots busy: three endings in three turns of the event loop go in one batch (without the pace,
+    // each turn would run a pass of its own).
+    for (const t of ['t0', 't1', 't2']) {
+      executor.succeed(t);
+      await new Promise((r) => setImmediate(r));
+    }
+    await until(async () => (await h!.store.getTaskInstance({ dagId: 'wide', runId: 'r', taskId: 't2' }))?.state === 'success');
+    expect(batches).toEqual([['t0', 't1', 't2']]);
+    // From half the slots free on, the executor runs low: each ending is recorded in a pass of its own, at once.
+    executor.succeed('t3');
+    await new Promise((r) => setImmediate(r));
+    executor.succeed('t4');
+    await until(() => recorded('t4') >= 0);
+    expect(batches.slice(1)).toEqual([['t3'], ['t4']]);
+    for (const t of ['t5', 't6', 't7']) executor.succeed(t);
+    await until(async () => (await h!.store.getDagRun('wide', 'r'))?.state === 'success');
+  });
+
+
   it('drives runs to their end through the short passes that executor events wake, without waiting for a full pass', async () => {
     // The clock stands still: after the first (woken) full pass, no full pass is ever due, so only the short passes
     // that each ending wakes can move the tasks on.
@@ -328,3 +368,12 @@ for (const f of fan) f.then(last);
     }
   });
 });
+
+/** Waits until `ok` holds, checking every few milliseconds, for at most 10 s. */
+async function until(ok: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
