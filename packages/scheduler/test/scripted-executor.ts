@@ -38,7 +38,7 @@ export class ScriptedExecutor implements Executor {
     if (!w) throw new Error(`${taskId} is not running`);
     this.#running.delete(taskId);
     const key: TryKey = { dagId: w.dagId, runId: w.runId, taskId: w.taskId, tryNumber: w.tryNumber };
-    this.#emit({ type: 'finished', key, outcome: { state: 'success' }, startedAt: at, endedAt: at, durationMs: 0 });
+    this.#emit({ type: 'finished', key, outcome: { state: 'success', returnValue: undefined }, startedAt: at, endedAt: at, durationMs: 0 });
   }
 
   #emit(e: ExecutorEvent): void {
