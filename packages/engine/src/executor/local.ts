@@ -5,6 +5,7 @@ import { appendLogRecord } from '../runner/log-file.js';
 import type { FromRunner, XComOp } from '../runner/protocol.js';
 import type { LogRecord } from '../task-logger.js';
 import type { XComEntry, XComRef } from '../xcom.js';
+import { pickWaiting } from './affinity.js';
 import { ExecutorBase } from './base.js';
 import { runnersToFork } from './fork-policy.js';
 import type { LogSource, TaskWorkload, TryKey } from './contract.js';
@@ -25,6 +26,8 @@ interface LocalTry {
   runner: RunnerProcess | null;
   /** When the try began to wait for a runner (performance.now()). */
   pendingSince: number;
+  /** How many tries queued after it got a runner before it (see {@link pickWaiting}). */
+  passedOver: number;
   started: { at: Date; pid: number } | null;
   /** What the runner reported; the try is reported once the process is gone. */
   reported: { outcome: TryOutcome; startedAt: Date; endedAt: Date } | null;
@@ -124,6 +127,7 @@ export class LocalExecutor extends ExecutorBase {
       seq: 0,
       runner: null,
       pendingSince: performance.now(),
+      passedOver: 0,
       started: null,
       reported: null,
       verdict: null,
@@ -168,7 +172,7 @@ export class LocalExecutor extends ExecutorBase {
 
   /** A runner without a try: it takes the oldest waiting try, or waits in the pool. */
   #release(r: RunnerProcess): void {
-    const waiting = this.#pending.shift();
+    const waiting = this.#nextFor(r);
     if (waiting) {
       const now = performance.now();
       const gap = now - this.#lastDrainAt;
@@ -183,6 +187,17 @@ export class LocalExecutor extends ExecutorBase {
       r,
       setTimeout(() => this.#retireIfSpare(r), this.#o.idleRunnerTimeoutMs).unref(),
     );
+  }
+
+  /** The waiting try a free runner takes (see {@link pickWaiting}), off the waiting list. */
+  #nextFor(r: RunnerProcess): LocalTry | undefined {
+    const i = pickWaiting(
+      this.#pending.map((t) => ({ dagFile: t.workload.dagFile, passedOver: t.passedOver })),
+      (file) => r.dagFiles.has(file),
+    );
+    if (i < 0) return undefined;
+    for (let j = 0; j < i; j++) (this.#pending[j] as LocalTry).passedOver++;
+    return this.#pending.splice(i, 1)[0];
   }
 
   /** An idle runner beyond the pool's size goes; the pool keeps `poolSize`. */
