@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,27 @@ describe('the in-thread TypeScript loader', () => {
     expect(((await importTypeScript(join(dir, 'main.ts'))) as { value: number }).value).toBe(2);
     // The old compiled versions are pruned: one file per source.
     expect(readdirSync(join(dir, '.updraft-cache')).sort()).toHaveLength(2);
+  });
+
+  it('sees a module replaced by one of the same size, a new import, and an import that went and came back', async () => {
+    const dir = folder({ 'main.ts': `import { v } from './dep.js';\nexport const value = v;\n`, 'dep.ts': `export const v = 1;\n`, 'other.ts': `export const w = 5;\n` });
+    const value = async (): Promise<unknown> => ((await importTypeScript(join(dir, 'main.ts'))) as { value: unknown }).value;
+    expect(await value()).toBe(1);
+    // Same size, written through a temporary file renamed into place, as editors and `git checkout` do.
+    writeFileSync(join(dir, 'dep.tmp'), `export const v = 3;\n`);
+    renameSync(join(dir, 'dep.tmp'), join(dir, 'dep.ts'));
+    expect(await value()).toBe(3);
+    writeFileSync(join(dir, 'main.ts'), `import { v } from './dep.js';\nimport { w } from './other.js';\nexport const value = v + w;\n`);
+    expect(await value()).toBe(8);
+    writeFileSync(join(dir, 'other.ts'), `export const w = 6;\n`);
+    expect(await value()).toBe(9);
+    rmSync(join(dir, 'other.ts'));
+    await expect(value()).rejects.toThrow(/other/);
+    writeFileSync(join(dir, 'other.ts'), `export const w = 10;\n`);
+    expect(await value()).toBe(13);
+    // A file that an import names ahead of the one it resolved to: './dep.js' is dep.js before dep.ts.
+    writeFileSync(join(dir, 'dep.js'), `export const v = 100;\n`);
+    expect(await value()).toBe(110);
   });
 
   it('evaluates the entry afresh at each import, as a fresh parse would', async () => {

@@ -47,6 +47,9 @@ interface Node {
   /** Relative specifier to the local file it names. */
   deps: Map<string, string>;
   hash: string;
+  /** See {@link stampOf}; null when an import of it does not resolve (yet). */
+  stamp: string | null;
+  folderStamp: string | null;
 }
 
 /**
@@ -57,9 +60,13 @@ interface Node {
  * only when it or one of its imports changed, and processes sharing a folder never overwrite each other's output.
  */
 export async function compileModuleGraph(entry: string): Promise<string> {
+  const path = resolve(entry);
+  const seen = compiled.get(path);
+  if (seen && [...seen.stamps].every(([file, stamp]) => stampOf(file) === stamp)) return seen.url;
+  compiled.delete(path);
   await init;
   const nodes = new Map<string, Node>();
-  discover(resolve(entry), nodes);
+  discover(path, nodes);
   for (const scc of stronglyConnected(nodes)) {
     // Modules in an import cycle share one hash; imports from outside the cycle contribute their own.
     const h = createHash('sha256').update(LOADER_VERSION);
@@ -78,22 +85,46 @@ export async function compileModuleGraph(entry: string): Promise<string> {
     writeAtomic(out, rewriteImports(transform(n.source, n.file, n.loader), n.file, urls));
     prune(out, n.file);
   }
-  const root = nodes.get(resolve(entry)) as Node;
-  return pathToFileURL(cachedPath(root.file, root.hash)).href;
+  const root = nodes.get(path) as Node;
+  const url = pathToFileURL(cachedPath(root.file, root.hash)).href;
+  const stamps = new Map([...nodes.values()].flatMap((n) => [[n.file, n.stamp] as const, [dirname(n.file), n.folderStamp] as const]));
+  if (![...stamps.values()].includes(null)) compiled.set(path, { url, stamps });
+  return url;
+}
+
+/**
+ * Graphs compiled by this process, by entry file: the URL, and the stamp of every file of the graph and of its folder
+ * as they were read.
+ * A runner asks for its DAG file's URL at every try; while no file of the graph has a new stamp, the answer is the
+ * same without reading, lexing and hashing the sources again (Python checks its `.pyc` files by the source's mtime and
+ * size the same way).
+ */
+const compiled = new Map<string, { url: string; stamps: Map<string, string | null> }>();
+
+/** A file's modification stamp: times in nanoseconds, size and inode (a rename into place changes the inode); null when gone. */
+function stampOf(file: string): string | null {
+  const st = statSync(file, { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.mtimeNs}:${st.ctimeNs}:${st.size}:${st.ino}` : null;
 }
 
 /** Reads a module and, recursively, the local modules it imports. */
 function discover(file: string, nodes: Map<string, Node>): void {
   if (nodes.has(file)) return;
+  // Stamped before it is read: a change made meanwhile gives a new stamp, and the next call reads the file again.
+  // Its folder too: a file added there may change what an import resolves to (`./x.js` is x.js before x.ts).
+  const folderStamp = stampOf(dirname(file));
+  const stamp = stampOf(file);
   const source = readFileSync(file, 'utf8');
   const ext = extname(file);
   const loader = ext === '.tsx' ? 'tsx' : ext === '.jsx' ? 'jsx' : ext === '.ts' || ext === '.mts' ? 'ts' : 'js';
-  const node: Node = { file, source, loader, deps: new Map(), hash: '' };
+  const node: Node = { file, source, loader, deps: new Map(), hash: '', stamp, folderStamp };
   nodes.set(file, node);
   // Imports are found in the source, so a cache hit needs no compiler.
   for (const spec of localSpecifiers(source, file, loader)) {
     const target = resolveLocal(file, spec);
     if (target && COMPILED.has(extname(target))) node.deps.set(spec, target);
+    // A file that is not there yet gives no stamp to compare: such a graph is read again at every call.
+    if (target === null) node.stamp = null;
   }
   for (const target of node.deps.values()) discover(target, nodes);
 }
