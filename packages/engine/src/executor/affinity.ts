@@ -1,27 +1,33 @@
-/** How far down the waiting tries a free runner looks for one of a DAG file it has imported. */
-export const AFFINITY_WINDOW = 8;
+/** How far down the waiting tries a free runner looks for one that suits it. */
+export const AFFINITY_WINDOW = 32;
 
-/** How many times a waiting try may be passed over for a later one that suits the free runner better. */
-export const MAX_PASSED_OVER = 4;
+/** A waiting try older than this is taken next, whatever suits the free runner: affinity reorders, never delays long. */
+export const MAX_DEFER_MS = 100;
 
 /** What the choice needs of a waiting try. */
 export interface Waiting {
   dagFile: string;
-  /** How many later tries got a runner before it. */
-  passedOver: number;
+  /** How long it has waited (ms). */
+  waitedMs: number;
 }
 
 /**
- * Which waiting try a free runner takes (an index into `waiting`, oldest first; -1 when none waits): the oldest,
- * or, among the next AFFINITY_WINDOW, the oldest of a DAG file the runner has imported already, since importing a
- * file costs a runner milliseconds, more than a short try. A try passed over MAX_PASSED_OVER times is taken next,
- * so none waits long for runners that suit others. The caller counts a pass-over for each try before the chosen one.
+ * Which waiting try a free runner takes (an index into `waiting`, oldest first; -1 when none waits). Importing a DAG
+ * file costs a runner milliseconds, more than a short try, so among the next AFFINITY_WINDOW tries it takes the
+ * oldest of a file it has imported; else the oldest of a file no runner has imported (someone must import it, and
+ * the runners then split the files between them instead of each importing all); else the oldest. A try that has
+ * waited MAX_DEFER_MS is taken first, so the order changes only among tries that came within that time.
  */
-export function pickWaiting(waiting: readonly Waiting[], imported: (dagFile: string) => boolean): number {
+export function pickWaiting(waiting: readonly Waiting[], imported: (dagFile: string) => boolean, importedByAny: (dagFile: string) => boolean): number {
   const oldest = waiting[0];
   if (!oldest) return -1;
-  if (oldest.passedOver >= MAX_PASSED_OVER || imported(oldest.dagFile)) return 0;
+  if (oldest.waitedMs >= MAX_DEFER_MS || imported(oldest.dagFile)) return 0;
   const window = Math.min(waiting.length, AFFINITY_WINDOW);
-  for (let i = 1; i < window; i++) if (imported((waiting[i] as Waiting).dagFile)) return i;
-  return 0;
+  let fresh = -1;
+  for (let i = 1; i < window; i++) {
+    const file = (waiting[i] as Waiting).dagFile;
+    if (imported(file)) return i;
+    if (fresh < 0 && !importedByAny(file)) fresh = i;
+  }
+  return fresh >= 0 && importedByAny(oldest.dagFile) ? fresh : 0;
 }

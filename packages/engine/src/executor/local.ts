@@ -26,8 +26,6 @@ interface LocalTry {
   runner: RunnerProcess | null;
   /** When the try began to wait for a runner (performance.now()). */
   pendingSince: number;
-  /** How many tries queued after it got a runner before it (see {@link pickWaiting}). */
-  passedOver: number;
   started: { at: Date; pid: number } | null;
   /** What the runner reported; the try is reported once the process is gone. */
   reported: { outcome: TryOutcome; startedAt: Date; endedAt: Date } | null;
@@ -127,7 +125,6 @@ export class LocalExecutor extends ExecutorBase {
       seq: 0,
       runner: null,
       pendingSince: performance.now(),
-      passedOver: 0,
       started: null,
       reported: null,
       verdict: null,
@@ -191,13 +188,14 @@ export class LocalExecutor extends ExecutorBase {
 
   /** The waiting try a free runner takes (see {@link pickWaiting}), off the waiting list. */
   #nextFor(r: RunnerProcess): LocalTry | undefined {
+    const now = performance.now();
+    const others = [...this.#tries.keys(), ...this.#idle, ...this.#booting.keys()].filter((o) => o !== r);
     const i = pickWaiting(
-      this.#pending.map((t) => ({ dagFile: t.workload.dagFile, passedOver: t.passedOver })),
+      this.#pending.map((t) => ({ dagFile: t.workload.dagFile, waitedMs: now - t.pendingSince })),
       (file) => r.dagFiles.has(file),
+      (file) => r.dagFiles.has(file) || others.some((o) => o.dagFiles.has(file)),
     );
-    if (i < 0) return undefined;
-    for (let j = 0; j < i; j++) (this.#pending[j] as LocalTry).passedOver++;
-    return this.#pending.splice(i, 1)[0];
+    return i < 0 ? undefined : this.#pending.splice(i, 1)[0];
   }
 
   /** An idle runner beyond the pool's size goes; the pool keeps `poolSize`. */
