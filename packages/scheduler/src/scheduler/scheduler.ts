@@ -72,12 +72,13 @@ const START_RECORD_DELAY_MS = 25;
 
 /**
  * While the executor has tries enough to keep busy, a pass that events asked for comes MIN_PACE_MS after the
- * previous one, or PACE_RATIO times as long as that pass took if longer: the events of that wait are recorded,
- * planned and claimed for in one pass instead of one pass each, and passes take at most a third of the scheduler's
- * time. A scheduler whose executor runs low on tries (an idle one too) reacts at once.
+ * previous one, or PACE_RATIO times as long as that pass took if longer (at most MAX_PACE_MS): the events of that
+ * wait are recorded, planned and claimed for in one pass instead of one pass each, and passes take at most a third
+ * of the scheduler's time. A scheduler whose executor runs low on tries (an idle one too) reacts at once.
  */
 const PACE_RATIO = 2;
 const MIN_PACE_MS = 10;
+const MAX_PACE_MS = 50;
 
 /** Zombies are looked for at most this often (Airflow's `zombie_detection_interval` is 10 s). */
 const ZOMBIE_CHECK_MS = 10_000;
@@ -223,7 +224,7 @@ export class Scheduler {
       if (!this.#stopped && !this.#fullRequested && !this.#executorRunsLow()) {
         // Events wait for the next pass, unless the executor runs low on tries (its runners would wait for the
         // scheduler) or a full pass is asked for (a trigger, an unpause, stop).
-        await this.#sleep(Math.max(MIN_PACE_MS, passMs * PACE_RATIO), () => this.#fullRequested || this.#executorRunsLow());
+        await this.#sleep(Math.min(MAX_PACE_MS, Math.max(MIN_PACE_MS, passMs * PACE_RATIO)), () => this.#fullRequested || this.#executorRunsLow());
       }
     }
   }
