@@ -98,6 +98,8 @@ export interface TaskInstanceTable extends TryColumns {
   id: string;
   last_heartbeat_at: NullableTime;
   note: Nullable<string>;
+  /** Its run's `run_after`, copied when the task instance is created: the claim's order (migration 0003). */
+  run_after: NullableTime;
 }
 
 export interface TaskInstanceHistoryTable extends TryColumns {

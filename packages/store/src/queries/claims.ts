@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { time, bool, type StoreContext } from '../context.js';
+import { toDate } from '../codec.js';
 import { NotFoundError } from '../errors.js';
 import { QueryTemplate } from '../templates.js';
 import type { Database } from '../schema.js';
@@ -22,8 +23,9 @@ export async function claimScheduledTaskInstances(ctx: StoreContext, options: Cl
     .where('ti.state', '=', TaskInstanceState.SCHEDULED)
     .where('dr.state', '=', DagRunState.RUNNING)
     .where('d.is_paused', '=', bool(ctx, false))
+    // The order of idx_task_instance_claim: the claim reads the first rows of the index and stops.
     .orderBy('ti.priority_weight', 'desc')
-    .orderBy('dr.run_after')
+    .orderBy('ti.run_after')
     .orderBy('ti.dag_id')
     .orderBy('ti.run_id')
     .orderBy('ti.task_id')
@@ -48,17 +50,15 @@ export async function claimScheduledTaskInstances(ctx: StoreContext, options: Cl
           .where('task_instance.state', '=', TaskInstanceState.SCHEDULED)
           .returningAll('task_instance')
           .execute()
-      : await ctx.db
-          .updateTable('task_instance')
-          .set(values)
-          .where('id', 'in', candidates)
-          .where('state', '=', TaskInstanceState.SCHEDULED)
-          .returningAll()
-          .execute();
-  // RETURNING has no order; give the claim order back except for run dates, which the rows do not carry.
+      : // One writer, one statement: the rows the subquery picked are still scheduled. A second test of the state
+        // here would make SQLite look the rows up by state (all the scheduled ones) rather than by id.
+        await ctx.db.updateTable('task_instance').set(values).where('id', 'in', candidates).returningAll().execute();
+  // RETURNING has no order; give the claim's back.
+  const runAfter = (r: (typeof rows)[number]): number => (r.run_after === null ? -Infinity : toDate(r.run_after).getTime());
   rows.sort(
     (a, b) =>
       b.priority_weight - a.priority_weight ||
+      runAfter(a) - runAfter(b) ||
       compare(a.dag_id, b.dag_id) ||
       compare(a.run_id, b.run_id) ||
       compare(a.task_id, b.task_id) ||

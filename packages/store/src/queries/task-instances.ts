@@ -93,6 +93,16 @@ export async function createTaskInstances(ctx: StoreContext, inputs: readonly Ta
           .executeTakeFirst();
         created += Number(result.numInsertedOrUpdatedRows ?? 0n);
       }
+      // Each takes its run's run_after, the claim's order (see migration 0003).
+      for (const [dagId, runId] of new Map(rows.map((r) => [`${r.dag_id}\u0000${r.run_id}`, [r.dag_id, r.run_id] as const])).values()) {
+        await db
+          .updateTable('task_instance')
+          .set((eb) => ({ run_after: eb.selectFrom('dag_run').select('dag_run.run_after').where('dag_run.dag_id', '=', dagId).where('dag_run.run_id', '=', runId) }))
+          .where('dag_id', '=', dagId)
+          .where('run_id', '=', runId)
+          .where('run_after', 'is', null)
+          .execute();
+      }
       return created;
     });
   } catch (error) {

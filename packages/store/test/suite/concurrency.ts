@@ -58,27 +58,28 @@ export function concurrencyTests(target: StoreSuiteTarget): void {
   });
 
   it('claims only scheduled tasks of running runs of unpaused DAGs, by priority then run date', async () => {
-    await seedRun(t.store, 'd', 'late', { runAfter: at(10) });
-    await seedRun(t.store, 'd', 'early', { runAfter: at(5) });
+    // Run ids sort the other way round from run dates: the date decides.
+    await seedRun(t.store, 'd', 'a_late', { runAfter: at(10) });
+    await seedRun(t.store, 'd', 'z_early', { runAfter: at(5) });
     await seedRun(t.store, 'paused', 'r', { paused: true });
     await seedRun(t.store, 'e', 'r');
     await t.store.upsertDag({ dagId: 'q', fileloc: '/q.ts', isPausedUponCreation: false });
     await t.store.createDagRun({ dagId: 'q', runId: 'r', runType: 'manual', runAfter: at(0) });
     await t.store.createTaskInstances([
-      { dagId: 'd', runId: 'late', taskId: 'a', state: 'scheduled', priorityWeight: 1 },
-      { dagId: 'd', runId: 'early', taskId: 'b', state: 'scheduled', priorityWeight: 1 },
-      { dagId: 'd', runId: 'late', taskId: 'urgent', state: 'scheduled', priorityWeight: 9 },
-      { dagId: 'd', runId: 'early', taskId: 'waiting', state: null },
+      { dagId: 'd', runId: 'a_late', taskId: 'a', state: 'scheduled', priorityWeight: 1 },
+      { dagId: 'd', runId: 'z_early', taskId: 'b', state: 'scheduled', priorityWeight: 1 },
+      { dagId: 'd', runId: 'a_late', taskId: 'urgent', state: 'scheduled', priorityWeight: 9 },
+      { dagId: 'd', runId: 'z_early', taskId: 'waiting', state: null },
       { dagId: 'paused', runId: 'r', taskId: 'a', state: 'scheduled' },
       { dagId: 'q', runId: 'r', taskId: 'a', state: 'scheduled' },
       { dagId: 'e', runId: 'r', taskId: 'a', state: 'scheduled' },
     ]);
     t.clock = at(30);
     const first = await t.store.claimScheduledTaskInstances({ limit: 2, dagIds: ['d'], queuedAt: at(31) });
-    expect(first.map((ti) => `${ti.runId}.${ti.taskId}`)).toEqual(['late.urgent', 'early.b']);
+    expect(first.map((ti) => `${ti.runId}.${ti.taskId}`)).toEqual(['a_late.urgent', 'z_early.b']);
     expect(first.every((ti) => ti.state === 'queued' && ti.queuedDttm?.getTime() === at(31).getTime())).toBe(true);
     const rest = await t.store.claimScheduledTaskInstances({ limit: 10 });
-    expect(rest.map((ti) => `${ti.dagId}.${ti.runId}.${ti.taskId}`).sort()).toEqual(['d.late.a', 'e.r.a']);
+    expect(rest.map((ti) => `${ti.dagId}.${ti.runId}.${ti.taskId}`).sort()).toEqual(['d.a_late.a', 'e.r.a']);
     expect(rest[0]?.queuedDttm).toEqual(at(30));
     expect(await t.store.claimScheduledTaskInstances({ limit: 10, dagIds: [] })).toEqual([]);
     await expect(t.store.claimScheduledTaskInstances({ limit: 0 })).rejects.toBeInstanceOf(StoreInputError);
