@@ -6,6 +6,7 @@ import { triggerDagRun } from '../src/scheduler/runs.js';
 import { SerializedDagCache } from '../src/scheduler/serialized.js';
 import { createHarness, type Harness } from './harness.js';
 import { ScriptedExecutor } from './scripted-executor.js';
+import { until } from '../../../test-support/cli-process.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -312,7 +313,7 @@ describe('the scheduling loop', () => {
     await h.store.endJob(h.scheduler.job!.id, 'success');
     h.scheduler = new Scheduler({ store: h.store, executor, now: h.clock.now });
     await h.scheduler.start();
-    await until(() => executor.queued.length === 8);
+    await until('eight tries queued', () => executor.queued.length === 8);
     const recorded = (taskId: string) => batches.findIndex((b) => b.includes(taskId));
     // Eight of eight slots busy: three endings in three turns of the event loop go in one batch (without the pace,
     // each turn would run a pass of its own).
@@ -320,16 +321,16 @@ describe('the scheduling loop', () => {
       executor.succeed(t);
       await new Promise((r) => setImmediate(r));
     }
-    await until(async () => (await h!.store.getTaskInstance({ dagId: 'wide', runId: 'r', taskId: 't2' }))?.state === 'success');
+    await until('t2 recorded', async () => (await h!.store.getTaskInstance({ dagId: 'wide', runId: 'r', taskId: 't2' }))?.state === 'success');
     expect(batches).toEqual([['t0', 't1', 't2']]);
     // From half the slots free on, the executor runs low: each ending is recorded in a pass of its own, at once.
     executor.succeed('t3');
     await new Promise((r) => setImmediate(r));
     executor.succeed('t4');
-    await until(() => recorded('t4') >= 0);
+    await until('t4 recorded', () => recorded('t4') >= 0);
     expect(batches.slice(1)).toEqual([['t3'], ['t4']]);
     for (const t of ['t5', 't6', 't7']) executor.succeed(t);
-    await until(async () => (await h!.store.getDagRun('wide', 'r'))?.state === 'success');
+    await until('the run to succeed', async () => (await h!.store.getDagRun('wide', 'r'))?.state === 'success');
   });
 
 
@@ -369,11 +370,3 @@ for (const f of fan) f.then(last);
   });
 });
 
-/** Waits until `ok` holds, checking every few milliseconds, for at most 10 s. */
-async function until(ok: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
