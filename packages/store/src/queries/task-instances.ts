@@ -84,6 +84,16 @@ export async function createTaskInstances(ctx: StoreContext, inputs: readonly Ta
   if (rows.length === 0) return 0;
   try {
     return await ctx.atomic(async (db) => {
+      // Each takes its run's run_after, the claim's order (see migration 0003), read once per run before the insert.
+      const runAfter = new Map<string, Date | string | null>();
+      for (const r of rows) {
+        const run = `${r.dag_id}\u0000${r.run_id}`;
+        if (!runAfter.has(run)) {
+          const found = await db.selectFrom('dag_run').select('run_after').where('dag_id', '=', r.dag_id).where('run_id', '=', r.run_id).executeTakeFirst();
+          runAfter.set(run, found?.run_after ?? null);
+        }
+        r.run_after = runAfter.get(run) ?? null;
+      }
       let created = 0;
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
         const result = await db
@@ -92,16 +102,6 @@ export async function createTaskInstances(ctx: StoreContext, inputs: readonly Ta
           .onConflict((oc) => oc.columns(['dag_id', 'run_id', 'task_id', 'map_index']).doNothing())
           .executeTakeFirst();
         created += Number(result.numInsertedOrUpdatedRows ?? 0n);
-      }
-      // Each takes its run's run_after, the claim's order (see migration 0003).
-      for (const [dagId, runId] of new Map(rows.map((r) => [`${r.dag_id}\u0000${r.run_id}`, [r.dag_id, r.run_id] as const])).values()) {
-        await db
-          .updateTable('task_instance')
-          .set((eb) => ({ run_after: eb.selectFrom('dag_run').select('dag_run.run_after').where('dag_run.dag_id', '=', dagId).where('dag_run.run_id', '=', runId) }))
-          .where('dag_id', '=', dagId)
-          .where('run_id', '=', runId)
-          .where('run_after', 'is', null)
-          .execute();
       }
       return created;
     });
@@ -185,7 +185,7 @@ export async function updateOne(ctx: StoreContext, db: Kysely<Database>, t: Chec
   }
   const args: UpdateArgs = [...Object.values(t.values), t.key.dagId, t.key.runId, t.key.taskId, t.key.mapIndex];
   if (named) args.push(t.tryNumber);
-  const result = await template.execute(db, ctx.dialect, args, shape);
+  const result = await template.execute(db, ctx.dialect, args);
   return (result.numAffectedRows ?? 0n) > 0n;
 }
 
