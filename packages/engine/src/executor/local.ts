@@ -5,7 +5,7 @@ import { appendLogRecord } from '../runner/log-file.js';
 import type { FromRunner, XComOp } from '../runner/protocol.js';
 import type { LogRecord } from '../task-logger.js';
 import type { XComEntry, XComRef } from '../xcom.js';
-import { pickWaiting } from './affinity.js';
+import { AFFINITY_WINDOW, pickWaiting } from './affinity.js';
 import { ExecutorBase } from './base.js';
 import { runnersToFork } from './fork-policy.js';
 import type { LogSource, TaskWorkload, TryKey } from './contract.js';
@@ -189,11 +189,12 @@ export class LocalExecutor extends ExecutorBase {
   /** The waiting try a free runner takes (see {@link pickWaiting}), off the waiting list. */
   #nextFor(r: RunnerProcess): LocalTry | undefined {
     const now = performance.now();
-    const others = [...this.#tries.keys(), ...this.#idle, ...this.#booting.keys()].filter((o) => o !== r);
+    // Every runner, listed only when a try of a file this one has not imported is looked at.
+    let all: RunnerProcess[] | null = null;
     const i = pickWaiting(
-      this.#pending.map((t) => ({ dagFile: t.workload.dagFile, waitedMs: now - t.pendingSince })),
+      this.#pending.slice(0, AFFINITY_WINDOW).map((t) => ({ dagFile: t.workload.dagFile, waitedMs: now - t.pendingSince })),
       (file) => r.dagFiles.has(file),
-      (file) => r.dagFiles.has(file) || others.some((o) => o.dagFiles.has(file)),
+      (file) => (all ??= [...this.#tries.keys(), ...this.#idle, ...this.#booting.keys()]).some((o) => o.dagFiles.has(file)),
     );
     return i < 0 ? undefined : this.#pending.splice(i, 1)[0];
   }
