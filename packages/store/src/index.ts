@@ -66,6 +66,8 @@ export type {
   TaskInstanceOrderField,
   TaskInstancePatch,
   TaskInstanceQuery,
+  TaskInstanceSummary,
+  TaskInstanceSummaryQuery,
   TaskInstanceTransition,
   TaskInstanceTransitionItem,
   XCom,

@@ -9,6 +9,7 @@ import * as importErrors from './queries/import-errors.js';
 import * as jobs from './queries/jobs.js';
 import * as serialized from './queries/serialized-dags.js';
 import * as tis from './queries/task-instances.js';
+import * as summaries from './queries/ti-summaries.js';
 import * as xcoms from './queries/xcoms.js';
 import type { MetadataStore } from './store.js';
 import type { MigrationResult } from './types.js';
@@ -47,6 +48,7 @@ export function createKyselyStore(ctx: StoreContext, hooks: AdapterHooks): Metad
     createTaskInstances: (i) => tis.createTaskInstances(ctx, i),
     getTaskInstance: (k) => tis.getTaskInstance(ctx, k),
     listTaskInstances: (q) => tis.listTaskInstances(ctx, q),
+    listTaskInstanceSummaries: (q) => summaries.listTaskInstanceSummaries(ctx, q),
     transitionTaskInstance: (k, t) => tis.transitionTaskInstance(ctx, k, t),
     transitionTaskInstances: (items) => claims.transitionTaskInstances(ctx, items),
     heartbeatTaskInstance: (k, n, at) => tis.heartbeatTaskInstance(ctx, k, n, at),

@@ -31,6 +31,8 @@ import type {
   TaskInstanceHistory,
   TaskInstanceKey,
   TaskInstanceQuery,
+  TaskInstanceSummary,
+  TaskInstanceSummaryQuery,
   TaskInstanceTransition,
   TaskInstanceTransitionItem,
   XCom,
@@ -117,6 +119,11 @@ export interface MetadataStore {
   getTaskInstance(key: TaskInstanceKey): Promise<TaskInstance | null>;
   /** Task instances matching the query, one page (default: all, by dag, run, task, map index). */
   listTaskInstances(query?: TaskInstanceQuery): Promise<Paged<TaskInstance>>;
+  /**
+   * The key, state, try and end of the task instances of some runs, unordered and unpaged: what a scheduler plans
+   * with, without the cost of whole rows. `updatedAtGte` reads only what was written since.
+   */
+  listTaskInstanceSummaries(query: TaskInstanceSummaryQuery): Promise<TaskInstanceSummary[]>;
   /**
    * Moves a task instance to `to` only if its state is in `from` (and its try number is `tryNumber`, when
    * given), writing `patch` with it. Of two racing transitions from the same state, exactly one applies.

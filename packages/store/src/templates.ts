@@ -19,10 +19,10 @@ const markedArgument = (p: unknown): number | null => (typeof p === 'string' && 
  * argument as one bound value (not a list to expand, nor a name), and its SQL must depend on nothing but `shape`.
  */
 export class QueryTemplate<A extends readonly unknown[], R> {
-  readonly #build: (db: Kysely<Database>, args: A) => Compilable<R>;
+  readonly #build: (db: Kysely<Database>, args: A, dialect: DialectName) => Compilable<R>;
   readonly #compiled = new Map<string, { sql: string; slots: Slot[] }>();
 
-  constructor(build: (db: Kysely<Database>, args: A) => Compilable<R>) {
+  constructor(build: (db: Kysely<Database>, args: A, dialect: DialectName) => Compilable<R>) {
     this.#build = build;
   }
 
@@ -31,16 +31,16 @@ export class QueryTemplate<A extends readonly unknown[], R> {
     const key = `${dialect}\u0000${shape}`;
     let compiled = this.#compiled.get(key);
     if (!compiled) {
-      compiled = this.#compile(db, args.length);
+      compiled = this.#compile(db, dialect, args.length);
       this.#compiled.set(key, compiled);
     }
     const parameters = compiled.slots.map((s) => ('arg' in s ? args[s.arg] : s.value));
     return db.executeQuery<R>(CompiledQuery.raw(compiled.sql, parameters));
   }
 
-  #compile(db: Kysely<Database>, arity: number): { sql: string; slots: Slot[] } {
+  #compile(db: Kysely<Database>, dialect: DialectName, arity: number): { sql: string; slots: Slot[] } {
     const markers = Array.from({ length: arity }, (_, i) => marker(i)) as unknown as A;
-    const { sql, parameters } = this.#build(db, markers).compile();
+    const { sql, parameters } = this.#build(db, markers, dialect).compile();
     const used = new Set<number>();
     const slots = parameters.map((p): Slot => {
       const arg = markedArgument(p);
@@ -52,4 +52,14 @@ export class QueryTemplate<A extends readonly unknown[], R> {
     if (used.size !== arity) throw new Error(`query template: ${arity - used.size} of ${arity} arguments are not bound values in: ${sql}`);
     return { sql, slots };
   }
+}
+
+/**
+ * A non-empty list padded to the next power of two with its last item, for an `IN` list of a template: a repeated
+ * value changes no `IN`, and the template gets a few shapes instead of one per length.
+ */
+export function padToPowerOfTwo<T>(list: readonly T[]): T[] {
+  let size = 1;
+  while (size < list.length) size *= 2;
+  return [...list, ...Array<T>(size - list.length).fill(list[list.length - 1] as T)];
 }

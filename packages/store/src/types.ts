@@ -399,6 +399,20 @@ export interface TaskInstanceQuery extends ListOptions<TaskInstanceOrderField> {
   updatedAtGte?: Date;
 }
 
+/**
+ * What a planner needs of a task instance: its key, state and try, when its try ended, and when it was written.
+ * Read by `listTaskInstanceSummaries`, a fraction of a full row's columns.
+ */
+export type TaskInstanceSummary = Pick<TaskInstance, 'dagId' | 'runId' | 'taskId' | 'mapIndex' | 'state' | 'tryNumber' | 'endDate' | 'updatedAt'>;
+
+/** Filters of `listTaskInstanceSummaries`: the task instances of these DAGs and runs (both lists must match). */
+export interface TaskInstanceSummaryQuery {
+  dagIds: readonly string[];
+  runIds: readonly string[];
+  /** Only task instances written at or after this time (see `TaskInstanceQuery.updatedAtGte`). */
+  updatedAtGte?: Date;
+}
+
 /** Options of `claimScheduledTaskInstances`. */
 export interface ClaimOptions {
   /** Maximum task instances to claim (a positive integer). */

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database as Tables } from '../src/schema.js';
-import { QueryTemplate } from '../src/templates.js';
+import { padToPowerOfTwo, QueryTemplate } from '../src/templates.js';
 
 interface Scratch {
   t: { a: string; b: number };
@@ -48,5 +48,25 @@ describe('QueryTemplate', () => {
     const db = scratch();
     const unused = new QueryTemplate<[a: string, b: number], never>((tdb, [a]) => untyped(tdb).selectFrom('t').selectAll().where('a', '=', a));
     await expect(unused.execute(db, 'sqlite', ['x', 1])).rejects.toThrow(/1 of 2 arguments are not bound values/);
+  });
+
+  it('gives the builder the dialect it compiles for', async () => {
+    const db = scratch();
+    const seen: string[] = [];
+    const q = new QueryTemplate<[a: string], { a: string }>((tdb, [a], dialect) => {
+      seen.push(dialect);
+      return untyped(tdb).selectFrom('t').select('a').where('a', '=', a);
+    });
+    await q.execute(db, 'sqlite', ['x']);
+    expect(seen).toEqual(['sqlite']);
+  });
+});
+
+describe('padToPowerOfTwo', () => {
+  it('pads a list to the next power of two with its last item', () => {
+    expect(padToPowerOfTwo(['a'])).toEqual(['a']);
+    expect(padToPowerOfTwo(['a', 'b', 'c'])).toEqual(['a', 'b', 'c', 'c']);
+    expect(padToPowerOfTwo(['a', 'b', 'c', 'd', 'e'])).toHaveLength(8);
+    expect(padToPowerOfTwo(['a', 'b', 'c', 'd'])).toEqual(['a', 'b', 'c', 'd']);
   });
 });

@@ -8,7 +8,7 @@ import {
   TaskInstanceState,
 } from '@updraft/core';
 import type { Executor, ExecutorEvent, TaskWorkload, TryKey } from '@updraft/engine';
-import type { Dag, DagRun, Job, MetadataStore, TaskInstance, TaskInstanceCreate, TaskInstanceTransitionItem } from '@updraft/store';
+import type { Dag, DagRun, Job, MetadataStore, TaskInstance, TaskInstanceCreate, TaskInstanceSummary, TaskInstanceTransitionItem } from '@updraft/store';
 import { SchedulerAlreadyRunningError } from './errors.js';
 import { planRun, type TiView } from './plan.js';
 import { createDueRuns } from './runs.js';
@@ -450,16 +450,14 @@ export class Scheduler {
     const { store } = this.options;
     const fresh = full ? [...runs] : runs.filter((r) => !this.#tis.has(runKey(r.dagId, r.runId)));
     const known = full ? [] : runs.filter((r) => this.#tis.has(runKey(r.dagId, r.runId)));
-    const read = async (of: readonly DagRun[], since?: Date): Promise<TaskInstance[]> =>
+    const read = async (of: readonly DagRun[], since?: Date): Promise<TaskInstanceSummary[]> =>
       of.length === 0
         ? []
-        : (
-            await store.listTaskInstances({
-              dagIds: [...new Set(of.map((r) => r.dagId))],
-              runIds: [...new Set(of.map((r) => r.runId))],
-              ...(since ? { updatedAtGte: since } : {}),
-            })
-          ).items;
+        : store.listTaskInstanceSummaries({
+            dagIds: [...new Set(of.map((r) => r.dagId))],
+            runIds: [...new Set(of.map((r) => r.runId))],
+            ...(since ? { updatedAtGte: since } : {}),
+          });
     for (const r of fresh) this.#tis.set(runKey(r.dagId, r.runId), { views: new Map(), seen: null });
     let since: Date | null = null;
     for (const r of known) {

@@ -87,6 +87,20 @@ export function concurrencyTests(target: StoreSuiteTarget): void {
     expect((await t.store.claimScheduledTaskInstances({ limit: 10 })).map((ti) => ti.dagId)).toEqual(['paused']);
   });
 
+  it('claims from a list of DAG ids of any length, with or without an owner', async () => {
+    for (const d of ['a', 'b', 'c', 'd', 'e']) {
+      await seedRun(t.store, d, 'r');
+      await t.store.createTaskInstances(tasks(d, 'r', 2, { state: 'scheduled' }));
+    }
+    const dagsOf = (tis: { dagId: string }[]) => [...new Set(tis.map((ti) => ti.dagId))].sort();
+    expect(dagsOf(await t.store.claimScheduledTaskInstances({ limit: 10, dagIds: ['b', 'nope', 'd'] }))).toEqual(['b', 'd']);
+    const owned = await t.store.claimScheduledTaskInstances({ limit: 10, dagIds: ['a', 'b', 'c', 'd', 'e'], externalExecutorId: 'me' });
+    expect(dagsOf(owned)).toEqual(['a', 'c', 'e']);
+    expect(owned.every((ti) => ti.externalExecutorId === 'me')).toBe(true);
+    expect(await t.store.claimScheduledTaskInstances({ limit: 10, dagIds: ['a'] })).toEqual([]);
+    await expect(t.store.claimScheduledTaskInstances({ limit: 1, dagIds: [3 as unknown as string] })).rejects.toMatchObject({ field: 'dagIds[0]' });
+  });
+
   it('writes the claimer as externalExecutorId of what it claims, and leaves it alone when not given', async () => {
     await seedRun(t.store, 'd', 'r');
     await t.store.createTaskInstances(tasks('d', 'r', 3, { state: 'scheduled' }));

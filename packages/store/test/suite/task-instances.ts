@@ -82,6 +82,45 @@ export function taskInstanceTests(target: StoreSuiteTarget): void {
     await expect(t.store.listTaskInstances({ updatedAtGte: new Date('x') })).rejects.toMatchObject({ field: 'updatedAtGte' });
   });
 
+  it('reads summaries of the task instances of some runs, all or those written since a time', async () => {
+    await seedRun(t.store, 'd', 'r');
+    await seedRun(t.store, 'd', 'r2');
+    await seedRun(t.store, 'e', 'r');
+    t.clock = at(1);
+    await t.store.createTaskInstances([
+      { ...key, taskId: 'a' },
+      { ...key, taskId: 'b' },
+      { ...key, runId: 'r2', taskId: 'a' },
+      { ...key, dagId: 'e', taskId: 'x' },
+    ]);
+    t.clock = at(2);
+    const end = { startDate: at(1.5), endDate: at(2), duration: 0.5, hostname: 'h' };
+    await t.store.transitionTaskInstance({ ...key, taskId: 'b' }, { from: [null], to: 'success', patch: { tryNumber: 3, ...end } });
+    const sorted = (rows: { dagId: string; runId: string; taskId: string }[]) => rows.map((r) => `${r.dagId}.${r.runId}.${r.taskId}`).sort();
+    const all = await t.store.listTaskInstanceSummaries({ dagIds: ['d'], runIds: ['r', 'r2'] });
+    expect(sorted(all)).toEqual(['d.r.a', 'd.r.b', 'd.r2.a']);
+    // Only the planner's fields: a summary is not a whole row.
+    expect(all.find((s) => s.taskId === 'b')).toEqual({ dagId: 'd', runId: 'r', taskId: 'b', mapIndex: -1, state: 'success', tryNumber: 3, endDate: at(2), updatedAt: at(2) });
+    expect(all.find((s) => s.runId === 'r2')).toEqual({ dagId: 'd', runId: 'r2', taskId: 'a', mapIndex: -1, state: null, tryNumber: 0, endDate: null, updatedAt: at(1) });
+    expect(sorted(await t.store.listTaskInstanceSummaries({ dagIds: ['d', 'e'], runIds: ['r'] }))).toEqual(['d.r.a', 'd.r.b', 'e.r.x']);
+    expect(sorted(await t.store.listTaskInstanceSummaries({ dagIds: ['d', 'e'], runIds: ['r'], updatedAtGte: at(2) }))).toEqual(['d.r.b']);
+    expect(await t.store.listTaskInstanceSummaries({ dagIds: ['d'], runIds: ['r'], updatedAtGte: at(3) })).toEqual([]);
+    expect(await t.store.listTaskInstanceSummaries({ dagIds: [], runIds: ['r'] })).toEqual([]);
+    // Lists of three ids and of five (padded to four and eight) are different shapes; duplicates change nothing.
+    expect(sorted(await t.store.listTaskInstanceSummaries({ dagIds: ['d', 'd', 'x', 'y', 'z'], runIds: ['r2', 'q', 'r2'] }))).toEqual(['d.r2.a']);
+    await expect(t.store.listTaskInstanceSummaries({ dagIds: [''], runIds: ['r'] })).rejects.toMatchObject({ field: 'dagIds[0]' });
+    await expect(t.store.listTaskInstanceSummaries({ dagIds: ['d'], runIds: 'r' as unknown as string[] })).rejects.toBeInstanceOf(StoreInputError);
+    await expect(t.store.listTaskInstanceSummaries({ dagIds: ['d'], runIds: ['r'], updatedAtGte: new Date('x') })).rejects.toMatchObject({ field: 'updatedAtGte' });
+  });
+
+  it('reads the summaries of more runs than one query binds', async () => {
+    const runs = Array.from({ length: 1100 }, (_, i) => `r${i}`);
+    for (const r of runs.slice(0, 3)) await seedRun(t.store, 'd', r);
+    await seedRun(t.store, 'd', 'r1099');
+    await t.store.createTaskInstances(['r0', 'r1', 'r2', 'r1099'].map((runId) => ({ ...key, runId })));
+    expect((await t.store.listTaskInstanceSummaries({ dagIds: ['d'], runIds: runs })).map((s) => s.runId).sort()).toEqual(['r0', 'r1', 'r1099', 'r2']);
+  });
+
   it('transitions compare-and-set on state and try number, writing the patch', async () => {
     await seedRun(t.store, 'd', 'r');
     await t.store.createTaskInstances([key]);
