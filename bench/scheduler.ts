@@ -10,8 +10,13 @@ import { fmt, median, table, treeRss } from './lib.js';
 
 const repo = resolve(import.meta.dirname, '..');
 
-/** How soon after a try ended the bench looks whether the runs finished (their state is written by a later pass). */
+/**
+ * How often the bench looks whether the runs finished while the executor has no try (the last runs end then; their
+ * state is written by the scheduler's pass after the last try).
+ */
 const WATCH_MS = 2;
+/** How often it looks otherwise: reading run states costs the scheduler's process time while it is busiest. */
+const BUSY_WATCH_MS = 50;
 
 interface Stack {
   store: MetadataStore;
@@ -44,17 +49,20 @@ async function stack(dagsFolder: string, home: string): Promise<Stack> {
 }
 
 /**
- * Resolves when every given run has finished; checks shortly after a try ends (at most every WATCH_MS) and every
- * 20 ms. Each check reads only the runs not seen finished yet, and stops at the first unfinished one, so the
- * watching costs the scheduler's process little.
+ * Resolves when every given run has finished. It looks every WATCH_MS while the executor has no try, and every
+ * BUSY_WATCH_MS while it has, since runs end only when their last tries have. Each look reads only the runs not
+ * seen finished yet, and stops at the first unfinished one.
  */
 function allFinished(s: Stack, runs: { dagId: string; runId: string }[]): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     let checking = false;
     let finished = 0;
+    let lastCheck = 0;
     const check = async (): Promise<void> => {
-      if (checking) return;
+      const idle = s.executor.runningCount + s.executor.queuedCount === 0;
+      if (checking || (!idle && performance.now() - lastCheck < BUSY_WATCH_MS)) return;
       checking = true;
+      lastCheck = performance.now();
       try {
         for (; finished < runs.length; finished++) {
           const r = runs[finished] as { dagId: string; runId: string };
@@ -63,31 +71,17 @@ function allFinished(s: Stack, runs: { dagId: string; runId: string }[]): Promis
           if (run?.state !== DagRunState.SUCCESS) break;
         }
         if (finished === runs.length) {
-          off();
-          if (soon !== null) clearTimeout(soon);
           clearInterval(timer);
           resolvePromise();
         }
       } catch (e) {
-        off();
-        if (soon !== null) clearTimeout(soon);
         clearInterval(timer);
         reject(e instanceof Error ? e : new Error(String(e)));
       } finally {
         checking = false;
       }
     };
-    let soon: NodeJS.Timeout | null = null;
-    const off = s.executor.onEvent((e) => {
-      if ((e.type === 'finished' || e.type === 'lost') && soon === null) {
-        soon = setTimeout(() => {
-          soon = null;
-          void check();
-        }, WATCH_MS);
-      }
-    });
-    // The run's state is written by the scheduler pass after the last event: look again shortly after.
-    const timer = setInterval(() => void check(), 20);
+    const timer = setInterval(() => void check(), WATCH_MS);
   });
 }
 
