@@ -14,7 +14,7 @@ import { captureOutput } from './capture-output.js';
 import { executeTry } from './execute.js';
 import { startHeartbeatThread } from './heartbeat-thread.js';
 import { IpcXComBackend } from './ipc-xcom.js';
-import { ProcessSnapshot, recycleReason } from './isolation.js';
+import { ProcessSnapshot, recycleReason, watchEnvironment } from './isolation.js';
 import { TryLogFile } from './log-file.js';
 import type { FromRunner, RecycleReason, RunnerBatch, ToRunner } from './protocol.js';
 
@@ -75,6 +75,9 @@ interface Current {
 
 // The parent died or released this runner: nothing else will ever come.
 process.on('disconnect', () => process.exit(0));
+
+// Before any task code: every try's changes to the environment are noted as they are made (see ProcessSnapshot).
+watchEnvironment();
 
 const heartbeat = startHeartbeatThread();
 const xcoms = new IpcXComBackend();

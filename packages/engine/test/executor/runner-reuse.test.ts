@@ -27,14 +27,20 @@ dag.task('look', async (ctx) => ({
   params: ctx.params,
   conf: ctx.conf,
   env: process.env.REUSE_LEAK ?? null,
+  kept: process.env.REUSE_KEPT ?? null,
+  gone: process.env.REUSE_GONE ?? null,
+  only: process.env.ONLY ?? null,
   secret: (await ctx.ti.xcomPull({ taskIds: 'look', key: 'secret' })) ?? null,
 }));
 dag.task('leaks', async (ctx) => {
   process.env.REUSE_LEAK = '${dagId}';
+  process.env.REUSE_KEPT = 'changed by ${dagId}';
+  delete process.env.REUSE_GONE;
   await ctx.ti.xcomPush('secret', 'of ${dagId}');
   return process.pid;
 });
 dag.task('exits', () => { process.exit(3); });
+dag.task('replaces_env', () => { process.env = { ONLY: 'this' }; return process.pid; });
 dag.task('leaves_a_timer', () => { setInterval(() => console.log('still here'), 5); return process.pid; });
 `;
 
@@ -56,9 +62,13 @@ describe('LocalExecutor runner reuse', () => {
       // Runners inherit the environment of the executor's process when they are forked.
       process.env[`REUSE_MARKER_${id.toUpperCase()}`] = markers[id];
     }
+    process.env.REUSE_KEPT = 'kept';
+    process.env.REUSE_GONE = 'here';
   });
   afterAll(() => {
     for (const id of ['alpha', 'beta']) delete process.env[`REUSE_MARKER_${id.toUpperCase()}`];
+    delete process.env.REUSE_KEPT;
+    delete process.env.REUSE_GONE;
     rmSync(root, { recursive: true, force: true });
     rmSync(logsFolder, { recursive: true, force: true });
   });
@@ -146,7 +156,20 @@ describe('LocalExecutor runner reuse', () => {
     executor.queue(look);
     const seen = await result(log, look);
     expect(seen.pid).toBe(leaked.pid);
-    expect(seen.value).toMatchObject({ params: { mine: 'beta' }, conf: { from: 'beta' }, env: null, secret: null });
+    // A variable the try added is gone, one it changed or deleted is back as the runner had it.
+    expect(seen.value).toMatchObject({ params: { mine: 'beta' }, conf: { from: 'beta' }, env: null, kept: 'kept', gone: 'here', secret: null });
+  });
+
+  it('puts back the environment of a try that replaced process.env with an object of its own', async () => {
+    const { executor, log } = start();
+    const replace = work('alpha', 'replaces_env');
+    executor.queue(replace);
+    const replaced = await result(log, replace);
+    const look = work('alpha', 'look');
+    executor.queue(look);
+    const seen = await result(log, look);
+    expect(seen.pid).toBe(replaced.pid);
+    expect(seen.value).toMatchObject({ only: null, kept: 'kept', gone: 'here' });
   });
 
   it('loses a try that calls process.exit with its runner, and runs the next try on a new runner', async () => {
