@@ -12,6 +12,8 @@ export class SerializedDagCache {
 
   /** The DAG's structure, or null when it was never parsed or has an unknown format version. */
   async get(dagId: string): Promise<SerializedDag | null> {
+    // Not cached: the row comes with its hash, so one read does (a trigger's, or a process's first look).
+    if (!this.#cache.has(dagId)) return this.#read(dagId);
     const [row] = await this.store.listSerializedDagHashes([dagId]);
     if (!row) {
       this.#cache.delete(dagId);
@@ -45,6 +47,10 @@ export class SerializedDagCache {
   async #load(dagId: string, hash: string): Promise<SerializedDag | null> {
     const hit = this.#cache.get(dagId);
     if (hit && hit.hash === hash) return hit.dag;
+    return this.#read(dagId);
+  }
+
+  async #read(dagId: string): Promise<SerializedDag | null> {
     const row = await this.store.getSerializedDag(dagId);
     if (!row) {
       this.#cache.delete(dagId);

@@ -1,8 +1,8 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import { parseJson, toDate, toDateOrNull, toNumber } from '../codec.js';
 import { time, timeOrNull, type StoreContext } from '../context.js';
 import { constraintViolation } from '../driver-errors.js';
-import { DagRunExistsError, NotFoundError, StoreInputError } from '../errors.js';
+import { DagRunExistsError, NotFoundError, StoreError, StoreInputError } from '../errors.js';
 import type { DagRunTable } from '../schema.js';
 import { DagRunState, isDagRunState } from '../states.js';
 import {
@@ -60,6 +60,32 @@ function checkState(state: unknown, field: string): DagRunState {
   return state;
 }
 
+/** The columns a new run is inserted with, in the order of {@link INSERT_RUN}'s arguments. */
+const RUN_COLUMNS = [
+  'dag_id',
+  'run_id',
+  'logical_date',
+  'run_after',
+  'data_interval_start',
+  'data_interval_end',
+  'run_type',
+  'state',
+  'queued_at',
+  'start_date',
+  'conf',
+  'note',
+  'triggered_by',
+  'updated_at',
+] as const;
+
+/** A run's insert, compiled once: every trigger and every scheduled run is one. */
+const INSERT_RUN = new QueryTemplate<unknown[], Selectable<DagRunTable>>((db, args) =>
+  db
+    .insertInto('dag_run')
+    .values(Object.fromEntries(RUN_COLUMNS.map((c, i) => [c, args[i]])) as Insertable<DagRunTable>)
+    .returningAll(),
+);
+
 export async function createDagRun(ctx: StoreContext, input: DagRunCreate): Promise<DagRun> {
   const dagId = nonEmptyString(input.dagId, 'dagRun.dagId');
   const runId = nonEmptyString(input.runId, 'dagRun.runId');
@@ -74,26 +100,24 @@ export async function createDagRun(ctx: StoreContext, input: DagRunCreate): Prom
   const now = ctx.now();
   const queuedAt = input.queuedAt !== undefined ? input.queuedAt : state === DagRunState.QUEUED ? now : null;
   try {
-    const row = await ctx.db
-      .insertInto('dag_run')
-      .values({
-        dag_id: dagId,
-        run_id: runId,
-        logical_date: timeOrNull(ctx, logicalDate),
-        run_after: time(ctx, validDate(input.runAfter, 'dagRun.runAfter')),
-        data_interval_start: timeOrNull(ctx, dateOrNull(input.dataIntervalStart, 'dagRun.dataIntervalStart')),
-        data_interval_end: timeOrNull(ctx, dateOrNull(input.dataIntervalEnd, 'dagRun.dataIntervalEnd')),
-        run_type: input.runType,
-        state,
-        queued_at: timeOrNull(ctx, dateOrNull(queuedAt, 'dagRun.queuedAt')),
-        start_date: timeOrNull(ctx, dateOrNull(input.startDate, 'dagRun.startDate')),
-        conf: jsonText(conf, 'dagRun.conf'),
-        note: input.note ?? null,
-        triggered_by: input.triggeredBy ?? null,
-        updated_at: time(ctx, now),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const values = {
+      dag_id: dagId,
+      run_id: runId,
+      logical_date: timeOrNull(ctx, logicalDate),
+      run_after: time(ctx, validDate(input.runAfter, 'dagRun.runAfter')),
+      data_interval_start: timeOrNull(ctx, dateOrNull(input.dataIntervalStart, 'dagRun.dataIntervalStart')),
+      data_interval_end: timeOrNull(ctx, dateOrNull(input.dataIntervalEnd, 'dagRun.dataIntervalEnd')),
+      run_type: input.runType,
+      state,
+      queued_at: timeOrNull(ctx, dateOrNull(queuedAt, 'dagRun.queuedAt')),
+      start_date: timeOrNull(ctx, dateOrNull(input.startDate, 'dagRun.startDate')),
+      conf: jsonText(conf, 'dagRun.conf'),
+      note: input.note ?? null,
+      triggered_by: input.triggeredBy ?? null,
+      updated_at: time(ctx, now),
+    };
+    const [row] = (await INSERT_RUN.execute(ctx.db, ctx.dialect, RUN_COLUMNS.map((c) => values[c]))).rows;
+    if (!row) throw new StoreError(`dag_run ${dagId}/${runId}: the insert returned no row`);
     return toDagRun(row);
   } catch (error) {
     const violation = constraintViolation(error);
@@ -158,23 +182,46 @@ export async function updateDagRunState(
   const state = checkState(update.state, 'update.state');
   update.from?.forEach((s, i) => checkState(s, `update.from[${i}]`));
   if (update.from?.length === 0) return false;
-  let query = ctx.db
-    .updateTable('dag_run')
-    .set({
-      state,
-      updated_at: time(ctx, ctx.now()),
-      ...(update.startDate !== undefined && { start_date: timeOrNull(ctx, dateOrNull(update.startDate, 'update.startDate')) }),
-      ...(update.endDate !== undefined && { end_date: timeOrNull(ctx, dateOrNull(update.endDate, 'update.endDate')) }),
-      ...(update.lastSchedulingDecision !== undefined && {
-        last_scheduling_decision: timeOrNull(ctx, dateOrNull(update.lastSchedulingDecision, 'update.lastSchedulingDecision')),
-      }),
-      ...(update.note !== undefined && { note: update.note }),
-    })
-    .where('dag_id', '=', dagId)
-    .where('run_id', '=', runId);
-  if (update.from) query = query.where('state', 'in', update.from);
-  const result = await query.executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  const values: Record<string, unknown> = {
+    state,
+    updated_at: time(ctx, ctx.now()),
+    ...(update.startDate !== undefined && { start_date: timeOrNull(ctx, dateOrNull(update.startDate, 'update.startDate')) }),
+    ...(update.endDate !== undefined && { end_date: timeOrNull(ctx, dateOrNull(update.endDate, 'update.endDate')) }),
+    ...(update.lastSchedulingDecision !== undefined && {
+      last_scheduling_decision: timeOrNull(ctx, dateOrNull(update.lastSchedulingDecision, 'update.lastSchedulingDecision')),
+    }),
+    ...(update.note !== undefined && { note: update.note }),
+  };
+  const from = update.from ?? [];
+  const args = [...Object.values(values), dagId, runId, ...from];
+  const result = await stateUpdate(Object.keys(values), update.from === undefined ? null : from.length).execute(ctx.db, ctx.dialect, args);
+  return (result.numAffectedRows ?? 0n) > 0n;
+}
+
+/** Run state updates, by the columns they set and how many states they expect (null: any). */
+const STATE_UPDATES = new Map<string, QueryTemplate<unknown[], never>>();
+
+/**
+ * A run's state update, compiled once per shape: the scheduler starts and ends every run with one. Arguments: the
+ * values of `columns`, the DAG id, the run id, then the expected states.
+ */
+function stateUpdate(columns: readonly string[], expected: number | null): QueryTemplate<unknown[], never> {
+  const shape = JSON.stringify([columns, expected]);
+  let template = STATE_UPDATES.get(shape);
+  if (!template) {
+    template = new QueryTemplate<unknown[], never>((db, args) => {
+      const n = columns.length;
+      let query = db
+        .updateTable('dag_run')
+        .set(Object.fromEntries(columns.map((c, i) => [c, args[i]])) as Updateable<DagRunTable>)
+        .where('dag_id', '=', args[n] as string)
+        .where('run_id', '=', args[n + 1] as string);
+      if (expected !== null) query = query.where('state', 'in', args.slice(n + 2, n + 2 + expected) as DagRunState[]);
+      return query;
+    });
+    STATE_UPDATES.set(shape, template);
+  }
+  return template;
 }
 
 export async function deleteDagRun(ctx: StoreContext, dagId: string, runId: string): Promise<boolean> {
