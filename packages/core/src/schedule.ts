@@ -235,8 +235,11 @@ export function manualDataInterval(spec: ScheduleSpec, logicalDate: Date): DataI
   return { start: logicalDate, end: logicalDate };
 }
 
-/** Zones found valid in this process. */
-const KNOWN_ZONES = new Set<string>();
+/**
+ * Zones found valid in this process. UTC, every DAG's default, is valid in every ICU build: checking it would load
+ * ICU's zone data (24 ms, and 9 MiB in each task runner) for nothing.
+ */
+const KNOWN_ZONES = new Set<string>(['UTC']);
 
 /** @throws InvalidArgumentError naming `timezone` when `value` is not an IANA zone this runtime knows. */
 export function checkTimezone(value: unknown, dagId?: string): string {

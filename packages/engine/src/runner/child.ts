@@ -121,10 +121,6 @@ process.on('message', (raw: ToRunner) => {
   } else if (raw.type === 'preload' && !busy) preloading = preload(raw.dagFile, raw.reuseDags);
 });
 
-// ICU's time zone data loads at the first use (25 ms here), and every DAG checks its zone: loaded while the runner
-// boots rather than in its first try.
-new Intl.DateTimeFormat('en-US', { timeZone: 'UTC' });
-
 send({ type: 'ready' });
 
 /** Imports a DAG file ahead of its try, so that the modules it imports are loaded; what it prints is dropped. */
