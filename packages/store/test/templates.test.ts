@@ -26,14 +26,15 @@ describe('QueryTemplate', () => {
   it('compiles once per dialect and shape, binds each run its own arguments, and keeps the builder constants', async () => {
     const db = scratch();
     let builds = 0;
-    const above = new QueryTemplate<[min: number], { a: string }>((tdb, [min]) => {
+    const above = new QueryTemplate<[min: number], { a: string }, { order: 'asc' | 'desc' }>((tdb, [min], _dialect, { order }) => {
       builds++;
-      return untyped(tdb).selectFrom('t').select('a').where('b', '>=', min).where('a', '!=', 'z').orderBy('a');
+      return untyped(tdb).selectFrom('t').select('a').where('b', '>=', min).where('a', '!=', 'z').orderBy('a', order);
     });
-    expect((await above.execute(db, 'sqlite', [1])).rows.map((r) => r.a)).toEqual(['x', 'y']);
-    expect((await above.execute(db, 'sqlite', [2])).rows.map((r) => r.a)).toEqual(['y']);
+    expect((await above.execute(db, 'sqlite', [1], { order: 'asc' })).rows.map((r) => r.a)).toEqual(['x', 'y']);
+    expect((await above.execute(db, 'sqlite', [2], { order: 'asc' })).rows.map((r) => r.a)).toEqual(['y']);
     expect(builds).toBe(1);
-    await above.execute(db, 'sqlite', [2], 'another shape');
+    // Another shape is built again, from the shape the builder is given.
+    expect((await above.execute(db, 'sqlite', [1], { order: 'desc' })).rows.map((r) => r.a)).toEqual(['y', 'x']);
     expect(builds).toBe(2);
   });
 

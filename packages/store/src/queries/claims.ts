@@ -15,60 +15,51 @@ import { byKey, type CheckedTransition, checkedTransition, updateOne, updateTask
  * a pass claims every few milliseconds, and building this query costs more than running it. Arguments: limit,
  * queued time, update time, then the owner if any, then the DAG ids.
  */
-const CLAIMS = new Map<string, QueryTemplate<unknown[], Selectable<TaskInstanceTable>>>();
-
-function claimTemplate(owner: boolean, dags: number): QueryTemplate<unknown[], Selectable<TaskInstanceTable>> {
-  const shape = `${owner ? 1 : 0}:${dags}`;
-  let template = CLAIMS.get(shape);
-  if (template) return template;
-  template = new QueryTemplate<unknown[], Selectable<TaskInstanceTable>>((db, args, dialect) => {
-    const [limit, queuedAt, updatedAt] = args as [number, string, string];
-    const dagIds = args.slice(owner ? 4 : 3, (owner ? 4 : 3) + dags) as string[];
-    let candidates = db
-      .selectFrom('task_instance as ti')
-      .innerJoin('dag_run as dr', (join) => join.onRef('dr.dag_id', '=', 'ti.dag_id').onRef('dr.run_id', '=', 'ti.run_id'))
-      .innerJoin('dag as d', 'd.dag_id', 'ti.dag_id')
-      .select('ti.id')
-      .where('ti.state', '=', TaskInstanceState.SCHEDULED)
-      .where('dr.state', '=', DagRunState.RUNNING)
-      .where('d.is_paused', '=', dialect === 'postgres' ? false : 0)
-      // The order of idx_task_instance_claim: the claim reads the first rows of the index and stops.
-      .orderBy('ti.priority_weight', 'desc')
-      .orderBy('ti.run_after')
-      .orderBy('ti.dag_id')
-      .orderBy('ti.run_id')
-      .orderBy('ti.task_id')
-      .orderBy('ti.map_index')
-      .limit(limit);
-    if (dags > 0) {
-      // SQLite reads `dag_id IN (one id)` as `dag_id = id`, plans the claim DAG by DAG, and then sorts every
-      // scheduled task instance of the DAG that ties on the index's first terms (the 500 leaves of a tree: 0.25 ms a
-      // claim). The unary plus keeps the filter off the planner's index choices, so the claim reads the index in order.
-      const dagId = dialect === 'sqlite' ? sql<string>`+${sql.ref('ti.dag_id')}` : sql.ref<string>('ti.dag_id');
-      candidates = candidates.where(dagId, 'in', dagIds);
-    }
-    const values = { state: TaskInstanceState.QUEUED, queued_dttm: queuedAt, updated_at: updatedAt, ...(owner ? { external_executor_id: args[3] as string } : {}) };
-    if (dialect === 'sqlite') {
-      // One writer, one statement: the rows the subquery picked are still scheduled. A second test of the state
-      // here would make SQLite look the rows up by state (all the scheduled ones) rather than by id.
-      return db.updateTable('task_instance').set(values).where('id', 'in', candidates).returningAll();
-    }
-    // Lock only the task instance rows (OF ti): locking the shared run and DAG rows too would make a second
-    // scheduler skip every task of a run the first one is claiming from. In a CTE the locking subquery runs once: as
-    // `id IN (subquery)` PostgreSQL may run it again while joining, skip the rows it locked itself the first time,
-    // and claim more than `limit`.
-    return db
-      .with('claimed', () => candidates.forUpdate('ti').skipLocked())
-      .updateTable('task_instance')
-      .from('claimed')
-      .set(values)
-      .whereRef('task_instance.id', '=', 'claimed.id')
-      .where('task_instance.state', '=', TaskInstanceState.SCHEDULED)
-      .returningAll('task_instance');
-  });
-  CLAIMS.set(shape, template);
-  return template;
-}
+const CLAIM = new QueryTemplate<unknown[], Selectable<TaskInstanceTable>, { owner: boolean; dags: number }>((db, args, dialect, { owner, dags }) => {
+  const [limit, queuedAt, updatedAt] = args as [number, string, string];
+  const dagIds = args.slice(owner ? 4 : 3, (owner ? 4 : 3) + dags) as string[];
+  let candidates = db
+    .selectFrom('task_instance as ti')
+    .innerJoin('dag_run as dr', (join) => join.onRef('dr.dag_id', '=', 'ti.dag_id').onRef('dr.run_id', '=', 'ti.run_id'))
+    .innerJoin('dag as d', 'd.dag_id', 'ti.dag_id')
+    .select('ti.id')
+    .where('ti.state', '=', TaskInstanceState.SCHEDULED)
+    .where('dr.state', '=', DagRunState.RUNNING)
+    .where('d.is_paused', '=', dialect === 'postgres' ? false : 0)
+    // The order of idx_task_instance_claim: the claim reads the first rows of the index and stops.
+    .orderBy('ti.priority_weight', 'desc')
+    .orderBy('ti.run_after')
+    .orderBy('ti.dag_id')
+    .orderBy('ti.run_id')
+    .orderBy('ti.task_id')
+    .orderBy('ti.map_index')
+    .limit(limit);
+  if (dags > 0) {
+    // SQLite reads `dag_id IN (one id)` as `dag_id = id`, plans the claim DAG by DAG, and then sorts every
+    // scheduled task instance of the DAG that ties on the index's first terms (the 500 leaves of a tree: 0.25 ms a
+    // claim). The unary plus keeps the filter off the planner's index choices, so the claim reads the index in order.
+    const dagId = dialect === 'sqlite' ? sql<string>`+${sql.ref('ti.dag_id')}` : sql.ref<string>('ti.dag_id');
+    candidates = candidates.where(dagId, 'in', dagIds);
+  }
+  const values = { state: TaskInstanceState.QUEUED, queued_dttm: queuedAt, updated_at: updatedAt, ...(owner ? { external_executor_id: args[3] as string } : {}) };
+  if (dialect === 'sqlite') {
+    // One writer, one statement: the rows the subquery picked are still scheduled. A second test of the state
+    // here would make SQLite look the rows up by state (all the scheduled ones) rather than by id.
+    return db.updateTable('task_instance').set(values).where('id', 'in', candidates).returningAll();
+  }
+  // Lock only the task instance rows (OF ti): locking the shared run and DAG rows too would make a second
+  // scheduler skip every task of a run the first one is claiming from. In a CTE the locking subquery runs once: as
+  // `id IN (subquery)` PostgreSQL may run it again while joining, skip the rows it locked itself the first time,
+  // and claim more than `limit`.
+  return db
+    .with('claimed', () => candidates.forUpdate('ti').skipLocked())
+    .updateTable('task_instance')
+    .from('claimed')
+    .set(values)
+    .whereRef('task_instance.id', '=', 'claimed.id')
+    .where('task_instance.state', '=', TaskInstanceState.SCHEDULED)
+    .returningAll('task_instance');
+});
 
 export async function claimScheduledTaskInstances(ctx: StoreContext, options: ClaimOptions): Promise<TaskInstance[]> {
   const limit = integer(options.limit, 'limit', 1);
@@ -79,7 +70,7 @@ export async function claimScheduledTaskInstances(ctx: StoreContext, options: Cl
   const args: unknown[] = [limit, time(ctx, queuedAt), time(ctx, ctx.now())];
   if (owner !== null) args.push(owner);
   args.push(...dagIds);
-  const rows = (await claimTemplate(owner !== null, dagIds.length).execute(ctx.db, ctx.dialect, args)).rows;
+  const rows = (await CLAIM.execute(ctx.db, ctx.dialect, args, { owner: owner !== null, dags: dagIds.length })).rows;
   // RETURNING has no order; give the claim's back.
   const runAfter = (r: (typeof rows)[number]): number => (r.run_after === null ? -Infinity : toDate(r.run_after).getTime());
   rows.sort(

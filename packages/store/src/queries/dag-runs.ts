@@ -173,6 +173,22 @@ export async function listDagRuns(ctx: StoreContext, query: DagRunQuery = {}): P
   return { items: rows.map(toDagRun), total };
 }
 
+/**
+ * A run's state update, compiled once per shape (the columns it sets, how many states it expects, null for any): the
+ * scheduler starts and ends every run with one. Arguments: the values of `columns`, the DAG id, the run id, then
+ * the expected states.
+ */
+const STATE_UPDATE = new QueryTemplate<unknown[], never, { columns: string[]; expected: number | null }>((db, args, _dialect, { columns, expected }) => {
+  const n = columns.length;
+  let query = db
+    .updateTable('dag_run')
+    .set(Object.fromEntries(columns.map((c, i) => [c, args[i]])) as Updateable<DagRunTable>)
+    .where('dag_id', '=', args[n] as string)
+    .where('run_id', '=', args[n + 1] as string);
+  if (expected !== null) query = query.where('state', 'in', args.slice(n + 2, n + 2 + expected) as DagRunState[]);
+  return query;
+});
+
 export async function updateDagRunState(
   ctx: StoreContext,
   dagId: string,
@@ -194,34 +210,8 @@ export async function updateDagRunState(
   };
   const from = update.from ?? [];
   const args = [...Object.values(values), dagId, runId, ...from];
-  const result = await stateUpdate(Object.keys(values), update.from === undefined ? null : from.length).execute(ctx.db, ctx.dialect, args);
+  const result = await STATE_UPDATE.execute(ctx.db, ctx.dialect, args, { columns: Object.keys(values), expected: update.from === undefined ? null : from.length });
   return (result.numAffectedRows ?? 0n) > 0n;
-}
-
-/** Run state updates, by the columns they set and how many states they expect (null: any). */
-const STATE_UPDATES = new Map<string, QueryTemplate<unknown[], never>>();
-
-/**
- * A run's state update, compiled once per shape: the scheduler starts and ends every run with one. Arguments: the
- * values of `columns`, the DAG id, the run id, then the expected states.
- */
-function stateUpdate(columns: readonly string[], expected: number | null): QueryTemplate<unknown[], never> {
-  const shape = JSON.stringify([columns, expected]);
-  let template = STATE_UPDATES.get(shape);
-  if (!template) {
-    template = new QueryTemplate<unknown[], never>((db, args) => {
-      const n = columns.length;
-      let query = db
-        .updateTable('dag_run')
-        .set(Object.fromEntries(columns.map((c, i) => [c, args[i]])) as Updateable<DagRunTable>)
-        .where('dag_id', '=', args[n] as string)
-        .where('run_id', '=', args[n + 1] as string);
-      if (expected !== null) query = query.where('state', 'in', args.slice(n + 2, n + 2 + expected) as DagRunState[]);
-      return query;
-    });
-    STATE_UPDATES.set(shape, template);
-  }
-  return template;
 }
 
 export async function deleteDagRun(ctx: StoreContext, dagId: string, runId: string): Promise<boolean> {

@@ -156,36 +156,29 @@ export async function transitionTaskInstance(
   return t === null ? false : updateOne(ctx, ctx.db, t);
 }
 
-/** Arguments of a transition's UPDATE: the values it sets, the task instance's key, the try number it requires. */
-type UpdateArgs = unknown[];
-
-/** Templates of transition UPDATEs, by the columns they set, the states they expect and whether a try is named. */
-const UPDATE_ONE = new Map<string, QueryTemplate<UpdateArgs, never>>();
+/**
+ * A transition's UPDATE, by the columns it sets, the states it expects and whether it names a try. Arguments: the
+ * values it sets, the task instance's key, then the try number it requires.
+ */
+const UPDATE_ONE = new QueryTemplate<unknown[], never, { columns: string[]; from: readonly (TaskInstanceState | null)[]; named: boolean }>(
+  (db, args, _dialect, { columns, from, named }) => {
+    const n = columns.length;
+    const key = { dagId: args[n] as string, runId: args[n + 1] as string, taskId: args[n + 2] as string, mapIndex: args[n + 3] as number };
+    let query = db.updateTable('task_instance').set(Object.fromEntries(columns.map((c, i) => [c, args[i]]))).where(byKey(key)).where(stateIn(from));
+    if (named) query = query.where('try_number', '=', args[n + 4] as number);
+    return query;
+  },
+);
 
 /**
  * One UPDATE whose WHERE holds the expected state: the database decides the race, not a read before it. Returns
  * whether it applied. Every try's start and end is one: the UPDATE is compiled once per shape.
  */
 export async function updateOne(ctx: StoreContext, db: Kysely<Database>, t: CheckedTransition): Promise<boolean> {
-  const columns = Object.keys(t.values);
   const named = t.tryNumber !== undefined;
-  const shape = JSON.stringify([columns, t.from, named]);
-  let template = UPDATE_ONE.get(shape);
-  if (!template) {
-    const from = t.from;
-    template = new QueryTemplate<UpdateArgs, never>((tdb, args) => {
-      const values = Object.fromEntries(columns.map((c, i) => [c, args[i]]));
-      const n = columns.length;
-      const key = { dagId: args[n] as string, runId: args[n + 1] as string, taskId: args[n + 2] as string, mapIndex: args[n + 3] as number };
-      let query = tdb.updateTable('task_instance').set(values).where(byKey(key)).where(stateIn(from));
-      if (named) query = query.where('try_number', '=', args[n + 4] as number);
-      return query;
-    });
-    UPDATE_ONE.set(shape, template);
-  }
-  const args: UpdateArgs = [...Object.values(t.values), t.key.dagId, t.key.runId, t.key.taskId, t.key.mapIndex];
+  const args: unknown[] = [...Object.values(t.values), t.key.dagId, t.key.runId, t.key.taskId, t.key.mapIndex];
   if (named) args.push(t.tryNumber);
-  const result = await template.execute(db, ctx.dialect, args);
+  const result = await UPDATE_ONE.execute(db, ctx.dialect, args, { columns: Object.keys(t.values), from: t.from, named });
   return (result.numAffectedRows ?? 0n) > 0n;
 }
 

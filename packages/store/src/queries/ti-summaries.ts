@@ -9,31 +9,19 @@ import { nonEmptyString, validDate } from '../validate.js';
 /** Ids per list in one query: far below both databases' bind-parameter limits. */
 const CHUNK = 512;
 
-type Args = unknown[];
-
 /**
  * The read of `listTaskInstanceSummaries`, compiled once per shape: how many DAG ids and run ids it binds, and
  * whether it has a time. The lists are padded to a power of two (a repeated id changes no IN), so shapes stay few.
  */
-const SUMMARIES = new Map<string, QueryTemplate<Args, unknown>>();
-
-function template(dags: number, runs: number, since: boolean): QueryTemplate<Args, unknown> {
-  const shape = `${dags}:${runs}:${since ? 1 : 0}`;
-  let t = SUMMARIES.get(shape);
-  if (!t) {
-    t = new QueryTemplate<Args, unknown>((db, args) => {
-      let q = db
-        .selectFrom('task_instance')
-        .select(['dag_id', 'run_id', 'task_id', 'map_index', 'state', 'try_number', 'end_date', 'updated_at'])
-        .where('dag_id', 'in', args.slice(0, dags) as string[])
-        .where('run_id', 'in', args.slice(dags, dags + runs) as string[]);
-      if (since) q = q.where('updated_at', '>=', args[dags + runs] as string);
-      return q;
-    });
-    SUMMARIES.set(shape, t);
-  }
-  return t;
-}
+const SUMMARIES = new QueryTemplate<unknown[], SummaryRow, { dags: number; runs: number; since: boolean }>((db, args, _dialect, { dags, runs, since }) => {
+  let q = db
+    .selectFrom('task_instance')
+    .select(['dag_id', 'run_id', 'task_id', 'map_index', 'state', 'try_number', 'end_date', 'updated_at'])
+    .where('dag_id', 'in', args.slice(0, dags) as string[])
+    .where('run_id', 'in', args.slice(dags, dags + runs) as string[]);
+  if (since) q = q.where('updated_at', '>=', args[dags + runs] as string);
+  return q;
+});
 
 interface SummaryRow {
   dag_id: string;
@@ -64,10 +52,10 @@ export async function listTaskInstanceSummaries(ctx: StoreContext, query: TaskIn
   const out: TaskInstanceSummary[] = [];
   for (const dags of dagIds.length ? chunks(dagIds) : []) {
     for (const runs of runIds.length ? chunks(runIds) : []) {
-      const args: Args = [...dags, ...runs];
+      const args: unknown[] = [...dags, ...runs];
       if (since !== null) args.push(since);
-      const result = await template(dags.length, runs.length, since !== null).execute(ctx.db, ctx.dialect, args);
-      for (const r of result.rows as SummaryRow[]) {
+      const result = await SUMMARIES.execute(ctx.db, ctx.dialect, args, { dags: dags.length, runs: runs.length, since: since !== null });
+      for (const r of result.rows) {
         out.push({
           dagId: r.dag_id,
           runId: r.run_id,
