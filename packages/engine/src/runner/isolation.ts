@@ -1,7 +1,13 @@
 import type { RecyclePolicy, RecycleReason } from './protocol.js';
 
 /** The real environment object, and the keys written or deleted through `process.env` since the last restore. */
-let watched: { env: NodeJS.ProcessEnv; proxy: NodeJS.ProcessEnv; touched: Set<string> } | null = null;
+let watched: Watched | null = null;
+
+interface Watched {
+  env: NodeJS.ProcessEnv;
+  proxy: NodeJS.ProcessEnv;
+  touched: Set<string>;
+}
 
 /**
  * Makes `process.env` a proxy of itself that notes every key written, deleted or defined through it, so that a
@@ -9,8 +15,8 @@ let watched: { env: NodeJS.ProcessEnv; proxy: NodeJS.ProcessEnv; touched: Set<st
  * `getenv`, which scans the environment, and comparing all of them after every try cost a runner 0.1 ms a try.
  * Called once, before any task code runs, so every reference task code can hold is the proxy. Idempotent.
  */
-export function watchEnvironment(): void {
-  if (watched) return;
+export function watchEnvironment(): Watched {
+  if (watched) return watched;
   const env = process.env;
   const touched = new Set<string>();
   const note = (key: string | symbol): void => {
@@ -32,6 +38,7 @@ export function watchEnvironment(): void {
   });
   watched = { env, proxy, touched };
   process.env = proxy;
+  return watched;
 }
 
 /**
@@ -42,13 +49,16 @@ export function watchEnvironment(): void {
 export class ProcessSnapshot {
   readonly #env: Record<string, string | undefined>;
   readonly #cwd: string;
+  readonly #watched: Watched;
   #resources: Map<string, number>;
 
+  /** Takes the snapshot, watching the environment from now on if nothing did yet (see {@link watchEnvironment}). */
   constructor() {
+    this.#watched = watchEnvironment();
     this.#env = { ...process.env };
     this.#cwd = process.cwd();
     this.#resources = countResources();
-    watched?.touched.clear();
+    this.#watched.touched.clear();
   }
 
   /**
@@ -60,23 +70,18 @@ export class ProcessSnapshot {
   }
 
   /**
-   * Puts the environment variables and the working directory back as they were. With {@link watchEnvironment},
-   * only the variables written since the last restore are looked at, and a `process.env` the task replaced is put
-   * back; without it, every variable is compared.
+   * Puts the environment variables and the working directory back as they were: the variables written since the
+   * last restore, and `process.env` itself when the task replaced it.
    */
   restore(): void {
-    if (watched) {
-      for (const key of watched.touched) {
-        const value = this.#env[key];
-        if (value === undefined) delete watched.env[key];
-        else if (watched.env[key] !== value) watched.env[key] = value;
-      }
-      watched.touched.clear();
-      if (process.env !== watched.proxy) process.env = watched.proxy;
-    } else {
-      for (const key of Object.keys(process.env)) if (!(key in this.#env)) delete process.env[key];
-      for (const [key, value] of Object.entries(this.#env)) if (process.env[key] !== value) process.env[key] = value;
+    const w = this.#watched;
+    for (const key of w.touched) {
+      const value = this.#env[key];
+      if (value === undefined) delete w.env[key];
+      else if (w.env[key] !== value) w.env[key] = value;
     }
+    w.touched.clear();
+    if (process.env !== w.proxy) process.env = w.proxy;
     if (process.cwd() !== this.#cwd) {
       try {
         process.chdir(this.#cwd);
