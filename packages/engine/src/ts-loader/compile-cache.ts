@@ -47,9 +47,11 @@ interface Node {
   /** Relative specifier to the local file it names. */
   deps: Map<string, string>;
   hash: string;
-  /** See {@link stampOf}; null when an import of it does not resolve (yet). */
+  /** See {@link stampOf}, of the file and of its folder. */
   stamp: string | null;
   folderStamp: string | null;
+  /** An import of it names a local file that is not there (yet): no stamp can tell when it comes. */
+  unresolved: boolean;
 }
 
 /**
@@ -88,7 +90,7 @@ export async function compileModuleGraph(entry: string): Promise<string> {
   const root = nodes.get(path) as Node;
   const url = pathToFileURL(cachedPath(root.file, root.hash)).href;
   const stamps = new Map([...nodes.values()].flatMap((n) => [[n.file, n.stamp] as const, [dirname(n.file), n.folderStamp] as const]));
-  if (![...stamps.values()].includes(null)) compiled.set(path, { url, stamps });
+  if (![...nodes.values()].some((n) => n.unresolved) && ![...stamps.values()].includes(null)) compiled.set(path, { url, stamps });
   return url;
 }
 
@@ -117,14 +119,14 @@ function discover(file: string, nodes: Map<string, Node>): void {
   const source = readFileSync(file, 'utf8');
   const ext = extname(file);
   const loader = ext === '.tsx' ? 'tsx' : ext === '.jsx' ? 'jsx' : ext === '.ts' || ext === '.mts' ? 'ts' : 'js';
-  const node: Node = { file, source, loader, deps: new Map(), hash: '', stamp, folderStamp };
+  const node: Node = { file, source, loader, deps: new Map(), hash: '', stamp, folderStamp, unresolved: false };
   nodes.set(file, node);
   // Imports are found in the source, so a cache hit needs no compiler.
   for (const spec of localSpecifiers(source, file, loader)) {
     const target = resolveLocal(file, spec);
     if (target && COMPILED.has(extname(target))) node.deps.set(spec, target);
     // A file that is not there yet gives no stamp to compare: such a graph is read again at every call.
-    if (target === null) node.stamp = null;
+    if (target === null) node.unresolved = true;
   }
   for (const target of node.deps.values()) discover(target, nodes);
 }
