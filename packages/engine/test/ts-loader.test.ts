@@ -89,6 +89,17 @@ describe('the in-thread TypeScript loader', () => {
     expect(await value()).toBe(110);
   });
 
+  it('sees an import into another folder that did not resolve until its file came', async () => {
+    // lib/ exists but holds no file of the graph, so no folder stamp of the graph changes when helper.ts comes.
+    const dir = folder({ 'main.ts': `import { h } from './lib/helper.js';\nexport const value = h;\n`, 'lib/readme.txt': 'x' });
+    const value = async (): Promise<unknown> => ((await importTypeScript(join(dir, 'main.ts'))) as { value: unknown }).value;
+    await expect(value()).rejects.toThrow(/helper/);
+    // Once more: the first compile made the folder's .updraft-cache, which changed the folder's own stamp.
+    await expect(value()).rejects.toThrow(/helper/);
+    writeFileSync(join(dir, 'lib', 'helper.ts'), `export const h = 7;\n`);
+    expect(await value()).toBe(7);
+  });
+
   it('evaluates the entry afresh at each import, as a fresh parse would', async () => {
     const dir = folder({ 'main.ts': `export const at = Symbol('evaluation');\n` });
     const a = await importTypeScript(join(dir, 'main.ts'));
