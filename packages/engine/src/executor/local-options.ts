@@ -35,6 +35,14 @@ export interface LocalExecutorOptions {
    * `worker_max_memory_per_child`). Default 512 MiB.
    */
   maxRunnerRssBytes?: number;
+  /**
+   * A busy runner is handed its next try before it is free, when the tries of its current try's DAG have been
+   * short lately, so that it starts that try the moment it reports the current one instead of waiting for this
+   * process to answer (Celery's prefetch, one try deep). A handed try that has not started within a tenth of a
+   * second is taken back for another runner. See ADR-004. false hands a runner a try only once it is free.
+   * Default true.
+   */
+  prefetch?: boolean;
   /** A runner beyond `poolSize` that has waited this long without a try exits. Default 30000 ms. */
   idleRunnerTimeoutMs?: number;
   /** How often a running try's runner reports it is alive. Default 1000 ms. */
@@ -61,6 +69,7 @@ const KNOWN = [
   'poolSize',
   'maxTriesPerRunner',
   'reuseDags',
+  'prefetch',
   'maxRunnerRssBytes',
   'idleRunnerTimeoutMs',
   'heartbeatIntervalMs',
@@ -86,6 +95,7 @@ export function resolveLocalExecutorOptions(options: LocalExecutorOptions): Reso
     poolSize: intOption(NAME, 'poolSize', o.poolSize, 2, 0),
     maxTriesPerRunner: intOption(NAME, 'maxTriesPerRunner', o.maxTriesPerRunner, 1000, 1),
     reuseDags: booleanOption(NAME, 'reuseDags', o.reuseDags, true),
+    prefetch: booleanOption(NAME, 'prefetch', o.prefetch, true),
     maxRunnerRssBytes: intOption(NAME, 'maxRunnerRssBytes', o.maxRunnerRssBytes, 512 * 2 ** 20, 1),
     idleRunnerTimeoutMs: intOption(NAME, 'idleRunnerTimeoutMs', o.idleRunnerTimeoutMs, 30_000, 1),
     heartbeatIntervalMs: intOption(NAME, 'heartbeatIntervalMs', o.heartbeatIntervalMs, 1000, 1),

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { TaskTimeoutError } from '../errors.js';
 import { toTryError, type TryError, type TryOutcome } from '../run-try.js';
 import { appendLogRecord } from '../runner/log-file.js';
-import type { FromRunner, XComOp } from '../runner/protocol.js';
+import type { FromRunner, ToRunner, XComOp } from '../runner/protocol.js';
 import type { LogRecord } from '../task-logger.js';
 import type { XComEntry, XComRef } from '../xcom.js';
 import { AFFINITY_WINDOW, pickWaiting } from './affinity.js';
@@ -33,6 +33,8 @@ interface LocalTry {
   verdict: TryOutcome | null;
   /** Dropped by terminate() before it started: no event at all. */
   forgotten: boolean;
+  /** While the try is handed ahead to a busy runner (see {@link LocalExecutor.#handAhead}): the timer that takes it back. */
+  takeBack: NodeJS.Timeout | null;
   timers: NodeJS.Timeout[];
   /**
    * The clearing of the task's XComs from earlier tries, started when the try is launched: null once done, or what
@@ -40,6 +42,13 @@ interface LocalTry {
    */
   xcomsCleared: Promise<TryError | null>;
 }
+
+/** A DAG whose latest tries each took less than this has tries a busy runner may be handed ahead (see ADR-004). */
+const SHORT_TRY_MS = 20;
+/** How many of a DAG's latest tries tell whether its tries are short. */
+const PACE_WINDOW = 4;
+/** A try handed ahead that has not started within this is taken back: the try before it was not short after all. */
+const TAKE_BACK_MS = 100;
 
 /** Runners that fail to boot this many times in a row stop being forked in advance; each waiting try still gets one. */
 const MAX_BOOT_FAILURES = 3;
@@ -61,8 +70,9 @@ const MAX_EARLY_LINES = 100;
  * calls `process.exit` never takes the executor down: its runner dies and only its own try is lost. A runner runs
  * tries one after another, each importing its DAG file afresh, until `maxTriesPerRunner` tries, its memory passes
  * `maxRunnerRssBytes`, or a try leaves timers or sockets behind; then a fresh runner takes its place. A pool of
- * runners is kept booted and waiting, so a try starts in milliseconds. See ADR-001-local-runner.md and
- * ADR-002-runner-reuse.md.
+ * runners is kept booted and waiting, so a try starts in milliseconds, and a busy runner running short tries is
+ * handed its next one ahead, which it starts without waiting for this process. See ADR-001-local-runner.md,
+ * ADR-002-runner-reuse.md, ADR-003-dag-reuse.md and ADR-004-prefetch.md.
  */
 export class LocalExecutor extends ExecutorBase {
   readonly #o: ResolvedLocalExecutorOptions;
@@ -75,6 +85,10 @@ export class LocalExecutor extends ExecutorBase {
   /** Tries holding a slot while no runner is ready for them, oldest first: the first runner ready takes the first. */
   readonly #pending: LocalTry[] = [];
   readonly #tries = new Map<RunnerProcess, LocalTry>();
+  /** The try each busy runner holds, to start once its current one ends (see {@link #handAhead}). */
+  readonly #ahead = new Map<RunnerProcess, LocalTry>();
+  /** How long the latest tries of each DAG took (ms), at most PACE_WINDOW of them. */
+  readonly #pace = new Map<string, number[]>();
   readonly #earlyOutput = new Map<RunnerProcess, LogRecord[]>();
   readonly #exits = new Map<RunnerProcess, Promise<void>>();
   readonly #exitResolvers = new Map<RunnerProcess, () => void>();
@@ -129,6 +143,7 @@ export class LocalExecutor extends ExecutorBase {
       reported: null,
       verdict: null,
       forgotten: false,
+      takeBack: null,
       timers: [],
       // Here rather than in the runner: the try does not wait a round trip for it, and it overlaps the wait for a
       // runner (see ADR-003).
@@ -139,12 +154,77 @@ export class LocalExecutor extends ExecutorBase {
     };
     this.#lastDagFile = workload.dagFile;
     const runner = this.#takeIdle(workload.dagFile);
+    const ahead = runner || this.#pending.length > 0 ? undefined : this.#aheadRunner(workload.dagFile);
     if (runner) this.#assign(t, runner);
+    else if (ahead) this.#handAhead(t, ahead);
     else {
       if (this.#pending.length === 0) this.#lastDrainAt = t.pendingSince;
       this.#pending.push(t);
     }
     this.#refill();
+  }
+
+  /**
+   * Whether busy runner `r` may be handed a try ahead: it holds none already, it will take another try after its
+   * current one, and its current try is of a DAG whose latest tries were all short. Nor behind a try with an
+   * `executionTimeout`: stopping it races with its end, and the held try must never start in a runner being stopped.
+   */
+  #mayHoldAhead(r: RunnerProcess): boolean {
+    const current = this.#tries.get(r);
+    if (!this.#o.prefetch || !current || this.#ahead.has(r) || r.tries >= this.#o.maxTriesPerRunner) return false;
+    if (current.verdict !== null || current.reported !== null || current.workload.executionTimeoutMs !== null) return false;
+    const pace = this.#pace.get(current.workload.dagId);
+    return pace !== undefined && pace.every((ms) => ms < SHORT_TRY_MS);
+  }
+
+  /** A busy runner that may be handed a try of `dagFile` ahead; one that imported the file comes first. */
+  #aheadRunner(dagFile: string): RunnerProcess | undefined {
+    let other: RunnerProcess | undefined;
+    for (const r of this.#tries.keys()) {
+      if (!this.#mayHoldAhead(r)) continue;
+      if (r.dagFiles.has(dagFile)) return r;
+      other ??= r;
+    }
+    return other;
+  }
+
+  /**
+   * Sends a try to a busy runner, which holds it and starts it as soon as it has reported its current try, without
+   * waiting for this process to read that report and answer (see ADR-004). The try still counts as waiting for the
+   * pool: if it has not started within TAKE_BACK_MS, it is taken back (the runner drops it unless it started).
+   */
+  #handAhead(t: LocalTry, runner: RunnerProcess): void {
+    t.runner = runner;
+    t.seq = ++runner.tries;
+    runner.dagFiles.add(t.workload.dagFile);
+    this.#ahead.set(runner, t);
+    t.takeBack = setTimeout(() => {
+      if (this.#ahead.get(runner) === t) runner.send({ type: 'cancel', seq: t.seq });
+    }, TAKE_BACK_MS);
+    runner.run(this.#runMessage(t));
+  }
+
+  /** Hands `r` the waiting try that suits it best, if it may hold one. */
+  #fillAhead(r: RunnerProcess): void {
+    if (this.#pending.length === 0 || !this.#mayHoldAhead(r)) return;
+    const waiting = this.#nextFor(r);
+    if (waiting) this.#handAhead(waiting, r);
+  }
+
+  /** The try handed ahead to `r` goes back to the waiting tries, first in line: its runner will not run it. */
+  #takeBackAhead(r: RunnerProcess): void {
+    const t = this.#ahead.get(r);
+    if (!t) return;
+    this.#ahead.delete(r);
+    if (t.takeBack !== null) clearTimeout(t.takeBack);
+    t.takeBack = null;
+    t.runner = null;
+    t.seq = 0;
+    const idle = this.#takeIdle(t.workload.dagFile);
+    if (idle) return this.#assign(t, idle);
+    if (this.#pending.length === 0) this.#lastDrainAt = performance.now();
+    this.#pending.unshift(t);
+    this.#armBootTimer();
   }
 
   /**
@@ -167,15 +247,27 @@ export class LocalExecutor extends ExecutorBase {
     return runner;
   }
 
-  /** A runner without a try: it takes the oldest waiting try, or waits in the pool. */
+  /**
+   * A runner done with its try: it runs the try it was handed ahead, which it started on its own; else it takes
+   * the oldest waiting try, or waits in the pool.
+   */
   #release(r: RunnerProcess): void {
+    const ahead = this.#ahead.get(r);
+    if (ahead) {
+      this.#ahead.delete(r);
+      if (ahead.takeBack !== null) clearTimeout(ahead.takeBack);
+      ahead.takeBack = null;
+      this.#tries.set(r, ahead);
+      return this.#fillAhead(r);
+    }
     const waiting = this.#nextFor(r);
     if (waiting) {
       const now = performance.now();
       const gap = now - this.#lastDrainAt;
       this.#drainMs = this.#drainMs === null ? gap : 0.8 * this.#drainMs + 0.2 * gap;
       this.#lastDrainAt = now;
-      return this.#assign(waiting, r);
+      this.#assign(waiting, r);
+      return this.#fillAhead(r);
     }
     // Idle runners do not keep the owner's process alive.
     r.setRef(false);
@@ -210,6 +302,16 @@ export class LocalExecutor extends ExecutorBase {
 
   protected async stopAll(): Promise<TaskWorkload[]> {
     const notStarted: TaskWorkload[] = [];
+    // A try handed ahead has not started as far as this process knows (as a try sent to a runner whose `started`
+    // was not read yet): it is forgotten, and its runner, stopped with its current try, drops it.
+    for (const t of this.#ahead.values()) if (t.takeBack !== null) clearTimeout(t.takeBack);
+    const ahead = [...this.#ahead.values()];
+    this.#ahead.clear();
+    for (const t of ahead) {
+      t.forgotten = true;
+      notStarted.push(t.workload);
+      this.forget(t.workload);
+    }
     for (const t of [...this.#pending.splice(0), ...this.#tries.values()]) {
       if (t.started === null) {
         t.forgotten = true;
@@ -253,7 +355,11 @@ export class LocalExecutor extends ExecutorBase {
     runner.setRef(true);
     for (const record of this.#earlyOutput.get(runner) ?? []) safeAppend(t.logFile, record);
     this.#earlyOutput.delete(runner);
-    runner.run({
+    runner.run(this.#runMessage(t));
+  }
+
+  #runMessage(t: LocalTry): Extract<ToRunner, { type: 'run' }> {
+    return {
       type: 'run',
       seq: t.seq,
       workload: t.workload,
@@ -262,7 +368,7 @@ export class LocalExecutor extends ExecutorBase {
       xcomSizeLimitBytes: this.#o.xcomSizeLimitBytes,
       recycle: { maxTries: this.#o.maxTriesPerRunner, maxRssBytes: this.#o.maxRunnerRssBytes },
       reuseDags: this.#o.reuseDags,
-    });
+    };
   }
 
   /**
@@ -334,6 +440,10 @@ export class LocalExecutor extends ExecutorBase {
       if (this.#isWarm()) for (const resolve of this.#warmWaiters.splice(0)) resolve();
       return;
     }
+    if (m.type === 'cancelled') {
+      if (this.#ahead.get(r)?.seq === m.seq) this.#takeBackAhead(r);
+      return;
+    }
     const t = this.#tries.get(r);
     // A message about another try than the runner's current one (or a task's own process.send) is not taken.
     if (!t || t.forgotten || m.seq !== t.seq) return;
@@ -357,6 +467,8 @@ export class LocalExecutor extends ExecutorBase {
         if (t.verdict !== null || t.reported !== null) return;
         if (m.exiting === null) return this.#reuse(t, r, m);
         t.reported = { outcome: m.outcome, startedAt: m.startedAt, endedAt: m.endedAt };
+        // The runner exits without starting the try it holds.
+        this.#takeBackAhead(r);
         // The runner exits right after reporting; one that hangs in its exit is not left behind.
         t.timers.push(setTimeout(() => r.kill('SIGKILL'), this.#o.killGraceMs));
         return;
@@ -367,8 +479,9 @@ export class LocalExecutor extends ExecutorBase {
   #reuse(t: LocalTry, r: RunnerProcess, m: Extract<FromRunner, { type: 'finished' }>): void {
     for (const timer of t.timers) clearTimeout(timer);
     this.#tries.delete(r);
-    this.#release(r);
+    // First: the try's time counts for its DAG's pace before the runner is handed its next try.
     this.#finished(t, m.outcome, m.startedAt, m.endedAt);
+    this.#release(r);
   }
 
   /**
@@ -376,6 +489,10 @@ export class LocalExecutor extends ExecutorBase {
    * try that succeeded while they could not be cleared fails (retryable), as it would have in the runner.
    */
   #finished(t: LocalTry, outcome: TryOutcome, startedAt: Date, endedAt: Date): void {
+    const pace = this.#pace.get(t.workload.dagId) ?? [];
+    pace.push(endedAt.getTime() - startedAt.getTime());
+    if (pace.length > PACE_WINDOW) pace.shift();
+    this.#pace.set(t.workload.dagId, pace);
     void t.xcomsCleared.then((error) => {
       const reported: TryOutcome = error !== null && outcome.state !== 'failed' ? { state: 'failed', error, retryable: true } : outcome;
       this.emit({ type: 'finished', key: t.key, outcome: reported, startedAt, endedAt, durationMs: endedAt.getTime() - startedAt.getTime() });
@@ -445,6 +562,8 @@ export class LocalExecutor extends ExecutorBase {
     const early = this.#earlyOutput.get(r) ?? [];
     this.#earlyOutput.delete(r);
     const wasBooting = this.#booting.delete(r);
+    // It died before reporting its current try, or after, without starting the one it held: that one runs elsewhere.
+    this.#takeBackAhead(r);
     const idleAt = this.#idle.indexOf(r);
     if (idleAt >= 0) this.#idle.splice(idleAt, 1);
     clearTimeout(this.#idleTimers.get(r));

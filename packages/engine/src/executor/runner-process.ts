@@ -17,7 +17,7 @@ export interface RunnerHandlers {
 /** Stdio of a dead runner may stay open when the task left a process holding it; reading stops this long after exit. */
 const STDIO_DRAIN_MS = 200;
 
-const KNOWN_MESSAGES = new Set(['ready', 'started', 'log', 'xcom', 'finished']);
+const KNOWN_MESSAGES = new Set(['ready', 'cancelled', 'started', 'log', 'xcom', 'finished']);
 
 /** The parent's handle on one forked task runner. */
 export class RunnerProcess {

@@ -84,6 +84,8 @@ const xcoms = new IpcXComBackend();
 let current: Current | null = null;
 /** From the `run` message until the try is reported; `current` is set once the try has started. */
 let busy = false;
+/** A `run` that came while a try ran: started as soon as that try is reported (see ADR-004). */
+let held: RunMessage | null = null;
 let tries = 0;
 let preloading: Promise<unknown> = Promise.resolve();
 /** What every try puts back: the environment and working directory as the first try found them. */
@@ -115,9 +117,16 @@ process.on('uncaughtException', (e) => {
 
 process.on('message', (raw: ToRunner) => {
   if (raw.type === 'xcom-result') xcoms.receive(raw);
-  else if (raw.type === 'run' && !busy) {
-    busy = true;
-    void runOne(raw);
+  else if (raw.type === 'run') {
+    if (!busy) {
+      busy = true;
+      void runOne(raw);
+    } else held ??= raw;
+  } else if (raw.type === 'cancel') {
+    if (held?.seq === raw.seq) {
+      held = null;
+      send({ type: 'cancelled', seq: raw.seq });
+    }
   } else if (raw.type === 'preload' && !busy) preloading = preload(raw.dagFile, raw.reuseDags);
 });
 
@@ -187,8 +196,20 @@ async function runOne(m: RunMessage): Promise<void> {
     );
     current = null;
     busy = false;
-    // Exit without waiting for the event loop to drain: a task may leave timers or sockets open.
-    send({ type: 'finished', seq, outcome, startedAt, endedAt: new Date(), exiting }, exiting === null ? undefined : () => process.exit(0));
+    const finished: FromRunner = { type: 'finished', seq, outcome, startedAt, endedAt: new Date(), exiting };
+    const next = held;
+    held = null;
+    if (exiting === null && next !== null) {
+      // The held try starts now, and its `started` carries this `finished` with it: one message, one wakeup of
+      // the parent, for the two.
+      outbox.push(finished);
+      busy = true;
+      void runOne(next);
+      return;
+    }
+    // Exit without waiting for the event loop to drain: a task may leave timers or sockets open. A held try is
+    // dropped: the parent gives it to another runner when it reads `exiting`.
+    send(finished, exiting === null ? undefined : () => process.exit(0));
   };
 
   const controller = new AbortController();

@@ -21,7 +21,8 @@ export interface RecyclePolicy {
 export type ToRunner =
   /**
    * Run this try. `seq` numbers the tries of one runner; every message about the try carries it, so nothing a
-   * finished try left behind is taken for the next one's.
+   * finished try left behind is taken for the next one's. One that comes while a try runs is held, and started as
+   * soon as that try has ended (see ADR-004): a runner holds at most one.
    */
   | {
       type: 'run';
@@ -34,6 +35,11 @@ export type ToRunner =
       /** Take the DAG from the runner's cache when its file is unchanged (ADR-003); false imports it afresh. */
       reuseDags: boolean;
     }
+  /**
+   * Drop the try `seq` that came while another ran (see ADR-004), unless it has started: the runner answers
+   * `cancelled` if it dropped it, and otherwise has sent or will send its `started`.
+   */
+  | { type: 'cancel'; seq: number }
   /** While idle, import this DAG file so that its modules (and, with `reuseDags`, its DAGs) are loaded when a try of it comes. */
   | { type: 'preload'; dagFile: string; reuseDags: boolean }
   /** The answer to an `xcom` request. */
@@ -47,12 +53,14 @@ export type RecycleReason = 'max-tries' | 'max-rss' | 'left-handles' | 'uncaught
 export type FromRunner =
   /** Booted (modules loaded) and waiting for a `run`. */
   | { type: 'ready' }
+  /** The next try `seq`, sent while another ran, was dropped on `cancel` before it started. */
+  | { type: 'cancelled'; seq: number }
   | { type: 'started'; seq: number; pid: number; hostname: string; at: Date }
   | { type: 'log'; seq: number; source: LogSource; record: LogRecord }
   | { type: 'xcom'; seq: number; id: number; op: XComOp; arg: unknown }
   /**
-   * The try ended. With `exiting` null the runner waits for the next `run`; otherwise it exits right after
-   * this message, for the reason given.
+   * The try ended. With `exiting` null the runner starts the next try it holds, if any, or waits for the next
+   * `run`; otherwise it exits right after this message, for the reason given, and drops the try it holds.
    */
   | { type: 'finished'; seq: number; outcome: TryOutcome; startedAt: Date; endedAt: Date; exiting: RecycleReason | null };
 

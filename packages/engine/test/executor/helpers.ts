@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JsonValue } from '@updraft/core';
-import { MemoryXComBackend, type Executor, type ExecutorEvent, type TaskWorkload, type XComRef } from '../../src/index.js';
+import { LocalExecutor, type LocalExecutorOptions, MemoryXComBackend, type Executor, type ExecutorEvent, type TaskWorkload, type XComRef } from '../../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -189,4 +189,34 @@ export function isAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** A LocalExecutor a test started, with its gate XCom backend and its event log. */
+export interface StartedExecutor {
+  executor: LocalExecutor;
+  log: EventLog;
+  xcoms: GateXComBackend;
+}
+
+/**
+ * Starts LocalExecutors for the tests of a file, with `defaults()` under each test's options; `terminateAll()`
+ * (for `afterEach`) stops those started since its last call.
+ */
+export function executorStarter(defaults: () => Omit<LocalExecutorOptions, 'xcoms'>): {
+  start(options?: Partial<LocalExecutorOptions>): StartedExecutor;
+  terminateAll(): Promise<void>;
+} {
+  let open: LocalExecutor[] = [];
+  return {
+    start(options = {}) {
+      const xcoms = new GateXComBackend();
+      const executor = new LocalExecutor({ xcoms, ...defaults(), ...options });
+      open.push(executor);
+      return { executor, log: new EventLog(executor), xcoms };
+    },
+    async terminateAll() {
+      await Promise.all(open.map((e) => e.terminate()));
+      open = [];
+    },
+  };
 }

@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Engine from '../../src/index.js';
 import type { ExecutorEvent, LocalExecutor as LocalExecutorClass, LocalExecutorOptions, TaskWorkload } from '../../src/index.js';
+import { plainWorkload } from './plain-workload.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const mode = process.argv[2] ?? 'dist';
@@ -27,18 +28,7 @@ const dagFile = join(root, 'measure_dag.ts');
 writeFileSync(dagFile, `import { DAG } from '@updraft/core';\nexport const dag = new DAG({ dagId: 'measure' });\ndag.task('noop', () => 1);\n`);
 
 function workload(i: number): TaskWorkload {
-  return {
-    dagId: 'measure',
-    runId: `manual__${i}`,
-    taskId: 'noop',
-    tryNumber: 1,
-    maxTries: 1,
-    dagFile,
-    run: { runType: 'manual', logicalDate: null, dataInterval: null, conf: {} },
-    params: {},
-    queue: 'default',
-    executionTimeoutMs: null,
-  };
+  return plainWorkload('measure', dagFile, 'noop', `manual__${i}`);
 }
 
 /** Runs `tries` tries one after another; returns the queue-to-started and queue-to-finished times in ms. */

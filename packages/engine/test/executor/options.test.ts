@@ -30,6 +30,7 @@ describe('resolveLocalExecutorOptions', () => {
       poolSize: 2,
       maxTriesPerRunner: 1000,
       reuseDags: true,
+      prefetch: true,
       maxRunnerRssBytes: 512 * 2 ** 20,
       idleRunnerTimeoutMs: 30_000,
       heartbeatIntervalMs: 1000,

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LocalExecutor, type LocalExecutorOptions, type TaskWorkload } from '../../src/index.js';
-import { EventLog, GateXComBackend, isAlive } from './helpers.js';
+import type { LocalExecutor, LocalExecutorOptions, TaskWorkload } from '../../src/index.js';
+import { type EventLog, executorStarter, isAlive, type StartedExecutor } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -49,7 +49,7 @@ describe('LocalExecutor runner reuse', () => {
   let logsFolder: string;
   const files: Record<string, string> = {};
   const markers: Record<string, string> = {};
-  let open: LocalExecutor[] = [];
+  const executors = executorStarter(() => ({ logsFolder, poolSize: 1, parallelism: 1, killGraceMs: 2000 }));
 
   beforeAll(() => {
     root = mkdtempSync(join(here, '.tmp-reuse-'));
@@ -72,17 +72,9 @@ describe('LocalExecutor runner reuse', () => {
     rmSync(root, { recursive: true, force: true });
     rmSync(logsFolder, { recursive: true, force: true });
   });
-  afterEach(async () => {
-    await Promise.all(open.map((e) => e.terminate()));
-    open = [];
-  });
+  afterEach(() => executors.terminateAll());
 
-  const start = (o: Partial<LocalExecutorOptions> = {}): { executor: LocalExecutor; log: EventLog; xcoms: GateXComBackend } => {
-    const xcoms = new GateXComBackend();
-    const executor = new LocalExecutor({ xcoms, logsFolder, poolSize: 1, parallelism: 1, killGraceMs: 2000, ...o });
-    open.push(executor);
-    return { executor, log: new EventLog(executor), xcoms };
-  };
+  const start = (o: Partial<LocalExecutorOptions> = {}): StartedExecutor => executors.start(o);
   let runs = 0;
   const work = (dagId: string, taskId: string, over: Partial<TaskWorkload> = {}): TaskWorkload => ({
     dagId,
