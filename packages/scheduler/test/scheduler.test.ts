@@ -1,7 +1,8 @@
 import { ParamValidationError } from '@updraft/core';
+import type { MetadataStore } from '@updraft/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SchedulerAlreadyRunningError } from '../src/scheduler/errors.js';
-import { Scheduler } from '../src/scheduler/scheduler.js';
+import { resolveSchedulerOptions, Scheduler } from '../src/scheduler/scheduler.js';
 import { triggerDagRun } from '../src/scheduler/runs.js';
 import { SerializedDagCache } from '../src/scheduler/serialized.js';
 import { createHarness, type Harness } from './harness.js';
@@ -77,6 +78,29 @@ describe('scheduled runs', () => {
     expect(active.queued + active.running).toBe(1);
     await h.settle();
     expect((await runs(h, 'daily')).map((r) => r.state)).toEqual(['success', 'success', 'success']);
+  });
+
+  it('checks maxDagRunsPerLoop: a positive integer, 20 by default', () => {
+    const base = { store: {} as MetadataStore, executor: new ScriptedExecutor(1) };
+    expect(resolveSchedulerOptions(base).maxDagRunsPerLoop).toBe(20);
+    for (const bad of [0, 2.5, -1, Number.NaN]) expect(() => resolveSchedulerOptions({ ...base, maxDagRunsPerLoop: bad })).toThrow(/maxDagRunsPerLoop must be a positive/);
+  });
+
+  it('starts at most maxDagRunsPerLoop queued runs in a pass, and the rest in the next', async () => {
+    h = await createHarness({ scheduler: { maxDagRunsPerLoop: 3 } });
+    h.writeDag('burst.ts', `import { DAG } from '@updraft/core';\nexport const dag = new DAG({ dagId: 'burst', maxActiveRuns: 10 });\ndag.task('t', () => undefined);\n`);
+    await h.processor.processOnce();
+    await h.store.setDagPaused('burst', false);
+    const dag = (await new SerializedDagCache(h.store).get('burst'))!;
+    for (let i = 0; i < 5; i++) await triggerDagRun(h.store, dag, { runId: `r${i}`, logicalDate: null, now: h.clock.now() });
+    const queued = async () => (await h!.store.listDagRuns({ dagIds: ['burst'], states: ['queued'] })).items.map((r) => r.runId).sort();
+    await h.scheduler.runOnce();
+    // The oldest first: runs queued since earlier start first.
+    expect(await queued()).toEqual(['r3', 'r4']);
+    await h.scheduler.runOnce();
+    expect(await queued()).toEqual([]);
+    await h.settle();
+    expect((await runs(h, 'burst')).map((r) => r.state)).toEqual(['success', 'success', 'success', 'success', 'success']);
   });
 
   it('stops at endDate', async () => {
@@ -333,6 +357,22 @@ describe('the scheduling loop', () => {
     await until('the run to succeed', async () => (await h!.store.getDagRun('wide', 'r'))?.state === 'success');
   });
 
+
+  it('starts the queued runs a pass left (maxDagRunsPerLoop) in the short passes after it, with no try ended and no full pass due', async () => {
+    const executor = new ScriptedExecutor(16);
+    h = await createHarness({ executor });
+    h.writeDag('burst.ts', `import { DAG } from '@updraft/core';\nexport const dag = new DAG({ dagId: 'burst', maxActiveRuns: 10 });\ndag.task('t', () => undefined);\n`);
+    await h.processor.processOnce();
+    await h.store.setDagPaused('burst', false);
+    const dag = (await new SerializedDagCache(h.store).get('burst'))!;
+    for (let i = 0; i < 5; i++) await triggerDagRun(h.store, dag, { runId: `r${i}`, logicalDate: null, now: h.clock.now() });
+    await h.store.endJob(h.scheduler.job!.id, 'success');
+    // The clock stands still: only the first pass is a full one.
+    h.scheduler = new Scheduler({ store: h.store, executor, now: h.clock.now, maxDagRunsPerLoop: 2 });
+    await h.scheduler.start();
+    await until('five tries queued', () => executor.queued.length === 5);
+    expect((await h.store.listDagRuns({ dagIds: ['burst'], states: ['running'] })).total).toBe(5);
+  });
 
   it('drives runs to their end through the short passes that executor events wake, without waiting for a full pass', async () => {
     // The clock stands still: after the first (woken) full pass, no full pass is ever due, so only the short passes

@@ -31,6 +31,11 @@ export interface SchedulerOptions {
   jobHeartbeatIntervalMs?: number;
   /** Refuse to start when another scheduler is alive (SQLite allows only one). Default: true on SQLite. */
   singleScheduler?: boolean;
+  /**
+   * Queued runs one pass starts at most (Airflow's `max_dagruns_per_loop_to_schedule`); the next pass, at once,
+   * starts more. A burst of triggered runs then gets its first tries running before every run is started. Default 20.
+   */
+  maxDagRunsPerLoop?: number;
   /** Clock, for tests. Default `() => new Date()`. */
   now?: () => Date;
   /** Host name recorded on the job. Default the machine's. */
@@ -50,6 +55,10 @@ export function resolveSchedulerOptions(o: SchedulerOptions): Resolved {
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`SchedulerOptions.${name} must be a positive number, got ${v}`);
     return v;
   };
+  const positiveInteger = (v: number | undefined, fallback: number, name: string): number => {
+    if (v !== undefined && !Number.isSafeInteger(v)) throw new RangeError(`SchedulerOptions.${name} must be a positive integer, got ${v}`);
+    return positive(v, fallback, name);
+  };
   return {
     store: o.store,
     executor: o.executor,
@@ -57,6 +66,7 @@ export function resolveSchedulerOptions(o: SchedulerOptions): Resolved {
     loopIntervalMs: positive(o.loopIntervalMs, 1000, 'loopIntervalMs'),
     heartbeatTimeoutMs: positive(o.heartbeatTimeoutMs, 30_000, 'heartbeatTimeoutMs'),
     jobHeartbeatIntervalMs: positive(o.jobHeartbeatIntervalMs, 5000, 'jobHeartbeatIntervalMs'),
+    maxDagRunsPerLoop: positiveInteger(o.maxDagRunsPerLoop, 20, 'maxDagRunsPerLoop'),
     singleScheduler: o.singleScheduler ?? o.store.dialect === 'sqlite',
     now: o.now ?? (() => new Date()),
     hostname: o.hostname ?? osHostname(),
@@ -126,6 +136,8 @@ export class Scheduler {
   #soon: NodeJS.Timeout | null = null;
   /** DAGs whose runs ended since the latest pass: their next run may be created, or a queued one started. */
   readonly #endedDags = new Set<string>();
+  /** The latest pass started `maxDagRunsPerLoop` queued runs and left others queued: the next one looks at them all. */
+  #queuedLeft = false;
 
   constructor(options: SchedulerOptions) {
     this.options = resolveSchedulerOptions(options);
@@ -272,12 +284,12 @@ export class Scheduler {
       this.#dagRows = new Map(rows.map((r) => [r.dagId, r]));
       await this.#createScheduledRuns(now, rows);
       await this.#startQueuedRuns(now);
-    } else if (ended.length > 0) {
+    } else if (ended.length > 0 || this.#queuedLeft) {
       // A run that ended may let its DAG's next run be created or a queued one start (maxActiveRuns): only those
-      // DAGs are looked at, as of the latest full pass.
+      // DAGs are looked at, as of the latest full pass, unless the latest pass left queued runs for this one.
       const rows = ended.map((id) => this.#dagRows.get(id)).filter((r): r is Dag => r !== undefined);
       await this.#createScheduledRuns(now, rows);
-      await this.#startQueuedRuns(now, ended);
+      await this.#startQueuedRuns(now, this.#queuedLeft ? undefined : ended);
     }
     await this.#scheduleRunningRuns(now, full);
     if (full || now.getTime() - this.#lastZombieCheck >= Math.min(ZOMBIE_CHECK_MS, this.options.heartbeatTimeoutMs)) {
@@ -346,13 +358,20 @@ export class Scheduler {
   async #startQueuedRuns(now: Date, dagIds?: readonly string[]): Promise<void> {
     const { store } = this.options;
     const queued = (await store.listDagRuns({ states: [DagRunState.QUEUED], orderBy: 'runAfter', ...(dagIds ? { dagIds: [...dagIds] } : {}) })).items;
+    this.#queuedLeft = false;
     if (queued.length === 0) return;
     const running = new Map<string, number>();
     for (const run of (await store.listDagRuns({ states: [DagRunState.RUNNING], dagIds: [...new Set(queued.map((r) => r.dagId))] })).items) {
       running.set(run.dagId, (running.get(run.dagId) ?? 0) + 1);
     }
     const created: TaskInstanceCreate[] = [];
+    let startedRuns = 0;
     for (const run of queued) {
+      if (startedRuns >= this.options.maxDagRunsPerLoop) {
+        this.#queuedLeft = true;
+        this.#woken = true;
+        break;
+      }
       const dag = this.#dags.cached(run.dagId);
       const dagRow = this.#dagRows.get(run.dagId);
       if (!dag || !dagRow || dagRow.isPaused) continue;
@@ -360,6 +379,7 @@ export class Scheduler {
       if (count >= dag.maxActiveRuns) continue;
       const started = await store.updateDagRunState(run.dagId, run.runId, { state: DagRunState.RUNNING, from: [DagRunState.QUEUED], startDate: now, endDate: null });
       if (!started) continue;
+      startedRuns += 1;
       running.set(run.dagId, count + 1);
       this.#dirty.set(runKey(run.dagId, run.runId), { dagId: run.dagId, runId: run.runId });
       for (const t of dag.tasks) created.push({ dagId: run.dagId, runId: run.runId, taskId: t.taskId, maxTries: t.retries + 1, queue: t.queue, pool: 'default_pool' });
