@@ -6,7 +6,7 @@ import { DagRunState } from '@updraft/core';
 import { LocalExecutor } from '@updraft/engine';
 import { DagProcessor, Scheduler, SerializedDagCache, StoreXComBackend, triggerDagRun } from '@updraft/scheduler';
 import { createSqliteStore, type MetadataStore } from '@updraft/store';
-import { fmt, median, table, treeRss } from './lib.js';
+import { childrenCpuMs, fmt, median, table, treeRss } from './lib.js';
 
 const repo = resolve(import.meta.dirname, '..');
 
@@ -139,7 +139,14 @@ const SHAPES: Record<string, () => Record<string, string>> = {
  * to `leftovers` and removed once every shape is measured: removing thousands of files is disk work that would
  * slow the next repeat's.
  */
-async function shape(files: Record<string, string>, leftovers: string[]): Promise<number> {
+/** One timed run of a shape: seconds, and the CPU (ms) of the scheduler's process and of the runners meanwhile. */
+interface ShapeRun {
+  seconds: number;
+  schedulerCpuMs: number;
+  runnersCpuMs: number;
+}
+
+async function shape(files: Record<string, string>, leftovers: string[]): Promise<ShapeRun> {
   // The DAG files import @updraft/core, so they live in the repository; the home (database, logs) goes to the
   // system's temporary folder, as the pipeline latency's does: a project folder on a slow or watched file system
   // would otherwise be measured instead of the scheduler.
@@ -152,12 +159,16 @@ async function shape(files: Record<string, string>, leftovers: string[]): Promis
   try {
     const cache = new SerializedDagCache(s.store);
     const dagIds = (await s.store.listDags()).items.map((d) => d.dagId);
+    const cpu = process.cpuUsage();
+    const children = childrenCpuMs();
     const t = performance.now();
     const runs = [];
     for (const id of dagIds) runs.push(await triggerDagRun(s.store, (await cache.get(id))!, { runId: 'bench' }));
     s.scheduler.wake();
     await allFinished(s, runs);
-    return (performance.now() - t) / 1000;
+    const seconds = (performance.now() - t) / 1000;
+    const used = process.cpuUsage(cpu);
+    return { seconds, schedulerCpuMs: (used.user + used.system) / 1000, runnersCpuMs: childrenCpuMs() - children };
   } finally {
     await s.close();
     leftovers.push(root, home);
@@ -219,19 +230,25 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 export async function benchScheduler(repeats: number): Promise<Record<string, unknown>> {
   const latency = await pipelineLatency(repeats);
   const rows = [['trigger to finished mlops_pipeline (4 tasks)', fmt(median(latency)), '', 'goal < 0.5 s; Airflow ~1 s between dependent tasks']];
-  const shapes: Record<string, { warmup: number[]; timed: number[] }> = {};
+  const shapes: Record<string, { warmup: number[]; timed: number[]; schedulerCpuMs: number[]; runnersCpuMs: number[] }> = {};
+  const cpuRows: string[][] = [];
   const airflow: Record<string, number> = { '100 DAGs x 10 tasks': 11.6, '10 DAGs x 100 tasks': 14.3, 'binary tree of 1,000 tasks': 12 };
   for (const [name, make] of Object.entries(SHAPES)) {
     const warmup: number[] = [];
-    const times: number[] = [];
+    const timed: ShapeRun[] = [];
     const leftovers: string[] = [];
     try {
-      for (let i = 0; i < WARMUP; i++) warmup.push(await shape(make(), leftovers));
-      for (let i = 0; i < repeats; i++) times.push(await shape(make(), leftovers));
+      for (let i = 0; i < WARMUP; i++) warmup.push((await shape(make(), leftovers)).seconds);
+      for (let i = 0; i < repeats; i++) timed.push(await shape(make(), leftovers));
     } finally {
       for (const dir of leftovers) rmSync(dir, { recursive: true, force: true });
     }
-    shapes[name] = { warmup, timed: times };
+    const times = timed.map((r) => r.seconds);
+    const schedulerCpuMs = timed.map((r) => r.schedulerCpuMs);
+    const runnersCpuMs = timed.map((r) => r.runnersCpuMs);
+    shapes[name] = { warmup, timed: times, schedulerCpuMs, runnersCpuMs };
+    // 1,000 tries a run: ms per run is µs per try.
+    cpuRows.push([name, `${median(schedulerCpuMs).toFixed(0)} µs`, `${median(runnersCpuMs).toFixed(0)} µs`]);
     const m = median(times);
     const first = warmup[0] ?? times[0] ?? 0;
     rows.push([`1,000 no-op tasks: ${name}`, fmt(m), fmt(first), `Airflow 2.0 published ${airflow[name]} s: ${((airflow[name] ?? 0) / m).toFixed(1)}x (goal 10x)`]);
@@ -242,5 +259,8 @@ export async function benchScheduler(repeats: number): Promise<Record<string, un
     `\n## Scheduler and local executor (SQLite; home with the database and logs in ${tmpdir()}, set by TMPDIR; trigger to all runs finished; medians of ${repeats} after ${WARMUP} untimed runs of each shape; "first run": the first of these)\n`,
   );
   console.log(table(['what', 'time', 'first run', 'against'], rows));
+  // CPU varies less than time on a shared machine: it tells where a try's cost goes, and what a change saved.
+  console.log('\nCPU per try, user + system, medians of the timed runs (the runners: every task runner process together):\n');
+  console.log(table(['shape', "scheduler's process", 'runners'], cpuRows));
   return { pipelineSeconds: latency, shapes, standaloneIdle: idle };
 }
