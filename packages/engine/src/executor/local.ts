@@ -211,13 +211,20 @@ export class LocalExecutor extends ExecutorBase {
     if (waiting) this.#handAhead(waiting, r);
   }
 
-  /** The try handed ahead to `r` goes back to the waiting tries, first in line: its runner will not run it. */
-  #takeBackAhead(r: RunnerProcess): void {
+  /** The try `r` holds, no longer held (its take-back timer stopped); undefined when it holds none. */
+  #unhold(r: RunnerProcess): LocalTry | undefined {
     const t = this.#ahead.get(r);
-    if (!t) return;
+    if (!t) return undefined;
     this.#ahead.delete(r);
     if (t.takeBack !== null) clearTimeout(t.takeBack);
     t.takeBack = null;
+    return t;
+  }
+
+  /** The try handed ahead to `r` goes back to the waiting tries, first in line: its runner will not run it. */
+  #takeBackAhead(r: RunnerProcess): void {
+    const t = this.#unhold(r);
+    if (!t) return;
     t.runner = null;
     t.seq = 0;
     const idle = this.#takeIdle(t.workload.dagFile);
@@ -252,11 +259,8 @@ export class LocalExecutor extends ExecutorBase {
    * the oldest waiting try, or waits in the pool.
    */
   #release(r: RunnerProcess): void {
-    const ahead = this.#ahead.get(r);
+    const ahead = this.#unhold(r);
     if (ahead) {
-      this.#ahead.delete(r);
-      if (ahead.takeBack !== null) clearTimeout(ahead.takeBack);
-      ahead.takeBack = null;
       this.#tries.set(r, ahead);
       return this.#fillAhead(r);
     }
@@ -303,16 +307,14 @@ export class LocalExecutor extends ExecutorBase {
   protected async stopAll(): Promise<TaskWorkload[]> {
     const notStarted: TaskWorkload[] = [];
     // A try handed ahead has not started as far as this process knows (as a try sent to a runner whose `started`
-    // was not read yet): it is forgotten, and its runner, stopped with its current try, drops it.
-    for (const t of this.#ahead.values()) if (t.takeBack !== null) clearTimeout(t.takeBack);
-    const ahead = [...this.#ahead.values()];
-    this.#ahead.clear();
-    for (const t of ahead) {
-      t.forgotten = true;
-      notStarted.push(t.workload);
-      this.forget(t.workload);
-    }
-    for (const t of [...this.#pending.splice(0), ...this.#tries.values()]) {
+    // was not read yet): it is forgotten as such a try is, but its runner is stopped with its current try, not
+    // killed for it, and drops it.
+    const held = [...this.#ahead.keys()].map((r) => {
+      const t = this.#unhold(r) as LocalTry;
+      t.runner = null;
+      return t;
+    });
+    for (const t of [...held, ...this.#pending.splice(0), ...this.#tries.values()]) {
       if (t.started === null) {
         t.forgotten = true;
         notStarted.push(t.workload);

@@ -108,6 +108,15 @@ describe('LocalExecutor hands busy runners their next try (ADR-004)', () => {
     expect(log.of('quick_5').filter((e) => e.key.runId === quick.runId && e.type === 'lost')).toEqual([]);
   });
 
+  it('returns a held try from terminate() as not started, and never starts it', async () => {
+    const { executor, log, xcoms, first: gated, second: quick } = await twoTries('gated', 'quick_5');
+    await xcoms.reached('gated', gated.runId);
+    const notStarted = await executor.terminate();
+    expect(notStarted.map((w) => w.taskId)).toEqual(['quick_5']);
+    expect((await log.ended('gated')).type).toBe('finished');
+    expect(log.of('quick_5').filter((e) => e.key.runId === quick.runId)).toEqual([]);
+  });
+
   it('gives a held try to another runner when its runner exits after the try before it', async () => {
     const { log, pid, first: leaky, second: quick } = await twoTries('leaves_a_timer', 'quick_5');
     expect((await finished(log, leaky)).pid).toBe(pid);
