@@ -97,14 +97,16 @@ describe('LocalExecutor runner reuse', () => {
     return { pid: started.type === 'started' ? started.pid : 0, value: end.outcome.returnValue as Record<string, unknown> };
   };
 
+  /** Queues a try and runs it to its end, as {@link result}. */
+  const runTry = (executor: LocalExecutor, log: EventLog, w: TaskWorkload): Promise<{ pid: number; value: Record<string, unknown> }> => {
+    executor.queue(w);
+    return result(log, w);
+  };
+
   /** Runs `n` tries of alpha's `look`, each queued once the one before has ended. */
   const lookInTurn = async (executor: LocalExecutor, log: EventLog, n: number): Promise<{ pid: number; value: Record<string, unknown> }[]> => {
     const results = [];
-    for (let i = 0; i < n; i++) {
-      const w = work('alpha', 'look');
-      executor.queue(w);
-      results.push(await result(log, w));
-    }
+    for (let i = 0; i < n; i++) results.push(await runTry(executor, log, work('alpha', 'look')));
     return results;
   };
 
@@ -117,9 +119,7 @@ describe('LocalExecutor runner reuse', () => {
     // A changed file is imported again before the next try, in the same runner.
     writeFileSync(files.alpha as string, `${dagSource('alpha')}// changed\n`);
     try {
-      const changed = work('alpha', 'look');
-      executor.queue(changed);
-      const after = await result(log, changed);
+      const after = await runTry(executor, log, work('alpha', 'look'));
       expect(after.pid).toBe(results[0]?.pid);
       expect(after.value.loads).toBe((results[0]?.value.loads as number) + 1);
     } finally {
@@ -141,12 +141,9 @@ describe('LocalExecutor runner reuse', () => {
   it("keeps tries of different DAGs in one runner apart: params, conf, XComs and environment are each try's own", async () => {
     const { executor, log, xcoms } = start();
     const leak = work('alpha', 'leaks');
-    executor.queue(leak);
-    const leaked = await result(log, leak);
+    const leaked = await runTry(executor, log, leak);
     expect(await xcoms.pull({ dagId: 'alpha', runId: leak.runId, taskId: 'leaks', key: 'secret' })).toBe('of alpha');
-    const look = work('beta', 'look');
-    executor.queue(look);
-    const seen = await result(log, look);
+    const seen = await runTry(executor, log, work('beta', 'look'));
     expect(seen.pid).toBe(leaked.pid);
     // A variable the try added is gone, one it changed or deleted is back as the runner had it.
     expect(seen.value).toMatchObject({ params: { mine: 'beta' }, conf: { from: 'beta' }, env: null, kept: 'kept', gone: 'here', secret: null });
@@ -154,21 +151,15 @@ describe('LocalExecutor runner reuse', () => {
 
   it('puts back the environment of a try that replaced process.env with an object of its own', async () => {
     const { executor, log } = start();
-    const replace = work('alpha', 'replaces_env');
-    executor.queue(replace);
-    const replaced = await result(log, replace);
-    const look = work('alpha', 'look');
-    executor.queue(look);
-    const seen = await result(log, look);
+    const replaced = await runTry(executor, log, work('alpha', 'replaces_env'));
+    const seen = await runTry(executor, log, work('alpha', 'look'));
     expect(seen.pid).toBe(replaced.pid);
     expect(seen.value).toMatchObject({ only: null, kept: 'kept', gone: 'here' });
   });
 
   it('loses a try that calls process.exit with its runner, and runs the next try on a new runner', async () => {
     const { executor, log } = start();
-    const before = work('alpha', 'look');
-    executor.queue(before);
-    const first = await result(log, before);
+    const first = await runTry(executor, log, work('alpha', 'look'));
     const exits = work('alpha', 'exits');
     executor.queue(exits);
     const after = work('alpha', 'look');
@@ -186,12 +177,9 @@ describe('LocalExecutor runner reuse', () => {
 
   it('replaces a runner whose try left a timer running, so nothing of it reaches the next try', async () => {
     const { executor, log } = start();
-    const timer = work('alpha', 'leaves_a_timer');
-    executor.queue(timer);
-    const { pid } = await result(log, timer);
+    const { pid } = await runTry(executor, log, work('alpha', 'leaves_a_timer'));
     const next = work('alpha', 'look');
-    executor.queue(next);
-    expect((await result(log, next)).pid).not.toBe(pid);
+    expect((await runTry(executor, log, next)).pid).not.toBe(pid);
     const logOf = (w: TaskWorkload): string => readFileSync(join(logsFolder, `dag_id=${w.dagId}`, `run_id=${w.runId}`, `task_id=${w.taskId}`, 'attempt=1.log'), 'utf8');
     expect(logOf(next)).not.toMatch(/still here/);
   });
@@ -203,25 +191,17 @@ describe('LocalExecutor runner reuse', () => {
     expect(pids[2]).not.toBe(pids[0]);
 
     const heavy = start({ maxRunnerRssBytes: 1 });
-    const a = work('alpha', 'look');
-    heavy.executor.queue(a);
-    const first = await result(heavy.log, a);
-    const b = work('alpha', 'look');
-    heavy.executor.queue(b);
-    expect((await result(heavy.log, b)).pid).not.toBe(first.pid);
+    const first = await runTry(heavy.executor, heavy.log, work('alpha', 'look'));
+    expect((await runTry(heavy.executor, heavy.log, work('alpha', 'look'))).pid).not.toBe(first.pid);
   });
 
   it('has a runner that boots import the DAG file of the latest try ahead of its own try', async () => {
     const { executor, log } = start({ maxTriesPerRunner: 1 });
-    const first = work('beta', 'look');
-    executor.queue(first);
-    const { pid: firstPid } = await result(log, first);
+    const { pid: firstPid } = await runTry(executor, log, work('beta', 'look'));
     // The runner that replaces the first one boots while nothing is queued, and imports beta's file meanwhile.
     await executor.whenWarm();
     const [spare] = executor.warmRunnerPids;
-    const second = work('beta', 'look');
-    executor.queue(second);
-    const { pid } = await result(log, second);
+    const { pid } = await runTry(executor, log, work('beta', 'look'));
     expect(pid).toBe(spare);
     const evaluations = readFileSync(markers.beta as string, 'utf8').trim().split('\n').map(Number);
     expect(evaluations.filter((p) => p === firstPid).length).toBeGreaterThanOrEqual(1);
