@@ -40,6 +40,9 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 export const fmt = (seconds: number): string => (seconds < 1 ? `${(seconds * 1000).toFixed(1)} ms` : `${seconds.toFixed(2)} s`);
 export const ratio = (baseline: number, ours: number): string => `${(baseline / ours).toFixed(2)}x`;
 
+/** The fields of a /proc/<pid>/stat text after the command, which may hold spaces: it ends at the last ')'. */
+const statFields = (text: string): string[] => text.slice(text.lastIndexOf(')') + 2).split(' ');
+
 /** Resident memory of a process and all its descendants, in bytes, from /proc (Linux only). */
 export function treeRss(root: number): { bytes: number; processes: number } {
   const children = new Map<number, number[]>();
@@ -47,9 +50,7 @@ export function treeRss(root: number): { bytes: number; processes: number } {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // Fields after the command (which may hold spaces) start after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const fields = statFields(readFileSync(`/proc/${name}/stat`, 'utf8'));
       const ppid = Number(fields[1]);
       children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
       rss.set(Number(name), Number(fields[21]) * 4096);
@@ -78,13 +79,12 @@ const USER_HZ = 100;
  * what the children used meanwhile; a child that ended meanwhile counts with its whole life.
  */
 export function childrenCpuMs(): number {
-  const fieldsOf = (text: string): string[] => text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const own = fieldsOf(readFileSync('/proc/self/stat', 'utf8'));
+  const own = statFields(readFileSync('/proc/self/stat', 'utf8'));
   let ticks = Number(own[13]) + Number(own[14]);
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const fields = fieldsOf(readFileSync(`/proc/${name}/stat`, 'utf8'));
+      const fields = statFields(readFileSync(`/proc/${name}/stat`, 'utf8'));
       if (Number(fields[1]) === process.pid) ticks += Number(fields[11]) + Number(fields[12]);
     } catch {
       // The process ended while we looked.
