@@ -72,13 +72,11 @@ export class DAG<P extends Record<string, JsonValue> = Record<string, JsonValue>
   readonly timezone: string;
   readonly docMd: string | null;
   readonly isPausedUponCreation: boolean | null;
-  /**
-   * Where `new DAG` was called, as the stack trace showed it (file URL or path, 1-based line and column), so
-   * loaders can point errors such as cycles at it. Null when the stack did not say.
-   */
-  readonly definedAt: { file: string; line: number; column: number } | null;
   readonly [DAG_BRAND] = true;
 
+  /** Holds the stack of `new DAG`, formatted only when {@link DAG.definedAt} is first read. */
+  readonly #creation: Error;
+  #definedAt: { file: string; line: number; column: number } | null | undefined;
   readonly #tasks = new Map<string, Task>();
   readonly #upstream = new Map<string, Set<string>>();
   readonly #downstream = new Map<string, Set<string>>();
@@ -90,12 +88,13 @@ export class DAG<P extends Record<string, JsonValue> = Record<string, JsonValue>
       throw new InvalidArgumentError(undefined, 'dagId', 'letters, digits, _ . - (1 to 250 characters)', dagId);
     }
     this.dagId = dagId;
-    // Two frames (the constructor, its caller), no more: with source maps on (the engine turns them on), formatting
-    // a frame looks its module's map up, and a whole stack cost a DAG about half a millisecond.
+    // Two frames (the constructor, its caller), no more. V8 formats a stack when it is first read, and with source
+    // maps on (the engine turns them on) formatting a frame looks its module's map up: a fifth of a millisecond per
+    // DAG at import, for a line that only an error ever shows. So the frames are kept, and read in `definedAt`.
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 2;
     try {
-      this.definedAt = callerLocation(new Error().stack);
+      this.#creation = new Error();
     } finally {
       Error.stackTraceLimit = limit;
     }
@@ -196,6 +195,15 @@ export class DAG<P extends Record<string, JsonValue> = Record<string, JsonValue>
 
   downstreamOf(taskId: string): ReadonlySet<string> {
     return this.#downstream.get(taskId) ?? new Set();
+  }
+
+  /**
+   * Where `new DAG` was called, as the stack trace shows it (file URL or path, 1-based line and column), so
+   * loaders can point errors such as cycles at it. Null when the stack does not say.
+   */
+  get definedAt(): { file: string; line: number; column: number } | null {
+    if (this.#definedAt === undefined) this.#definedAt = callerLocation(this.#creation.stack);
+    return this.#definedAt;
   }
 
   /** The tasks, in the order they were added. */

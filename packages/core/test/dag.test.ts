@@ -99,6 +99,27 @@ describe('DAG construction', () => {
     expect(dag.definedAt?.line).toBeGreaterThan(0);
   });
 
+  it('formats the stack of `new DAG` only when definedAt is read, and once', () => {
+    const prepare = Object.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
+    let formatted = 0;
+    Error.prepareStackTrace = (error, sites) => {
+      formatted += 1;
+      return `${String(error)}\n${sites.map((s) => `    at ${s.getFunctionName() ?? '<anonymous>'} (${s.getFileName() ?? '?'}:${s.getLineNumber() ?? 0}:${s.getColumnNumber() ?? 0})`).join('\n')}`;
+    };
+    try {
+      const line = new Error().stack?.split('\n')[1]?.match(/:(\d+):\d+\)$/)?.[1];
+      formatted = 0;
+      const dag = new DAG({ dagId: 'lazy' });
+      expect(formatted).toBe(0);
+      expect(dag.definedAt?.file).toMatch(/dag\.test\.ts$/);
+      expect(dag.definedAt?.line).toBe(Number(line) + 2);
+      expect(formatted).toBe(1);
+    } finally {
+      if (prepare) Object.defineProperty(Error, 'prepareStackTrace', prepare);
+      else delete Error.prepareStackTrace;
+    }
+  });
+
   it.each(['', 'has space', 'slash/no', 'x'.repeat(251), 'ünïcode'])('rejects dagId %j', (dagId) => {
     expect(invalidField(() => new DAG({ dagId }))).toBe('dagId');
   });
