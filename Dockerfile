@@ -28,11 +28,10 @@ RUN npm ci --ignore-scripts --no-audit --no-fund \
  && npm rebuild better-sqlite3 esbuild
 COPY tsconfig.base.json tsconfig.json ./
 COPY packages packages
-# The `updraft` command: npm linked it before dist/bin.js existed (install scripts were off), so link it again.
+# The `updraft` command (packages/cli/bin/updraft.js): npm ci ran before the sources were copied, so link it now.
 RUN npm run build \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
- && chmod +x packages/cli/dist/bin.js \
- && mkdir -p node_modules/.bin && ln -sf ../updraft/dist/bin.js node_modules/.bin/updraft \
+ && mkdir -p node_modules/.bin && ln -sf ../updraft/bin/updraft.js node_modules/.bin/updraft \
  && rm -rf packages/*/src packages/*/test packages/*/bench packages/ui/app packages/*/tsconfig*.json packages/*/dist/.tsbuildinfo
 
 # ---- runtime: Node, the built packages, production dependencies, a non-root user ----

@@ -47,6 +47,18 @@ flaky.task('always_failing', () => { throw new Error('boom'); });
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+describe('the updraft command', () => {
+  const repo = resolve(here, '..', '..', '..');
+
+  it('is linked by npm install and runs the CLI, as `npm start` and `npx updraft` call it', async () => {
+    // npm links the bin of a fresh clone before `prepare` builds it, and links no file that is missing then.
+    const { stdout } = await exec(join(repo, 'node_modules', '.bin', 'updraft'), ['--version'], { cwd: repo });
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const { stdout: viaNpm } = await exec('npm', ['exec', '--no', '--', 'updraft', 'dags', 'list', '--local', '--dags-folder', dags, '--output', 'json'], { cwd: repo });
+    expect((JSON.parse(viaNpm) as { dag_id: string }[]).map((d) => d.dag_id)).toContain('good');
+  });
+});
+
 describe('updraft dags list', () => {
   it('lists the DAGs as JSON with Airflow field names, and the import errors on stderr', async () => {
     const r = await updraft(['dags', 'list', '--dags-folder', dags, '--output', 'json'], root);
