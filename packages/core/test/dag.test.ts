@@ -116,7 +116,7 @@ describe('DAG construction', () => {
       expect(formatted).toBe(1);
     } finally {
       if (prepare) Object.defineProperty(Error, 'prepareStackTrace', prepare);
-      else delete Error.prepareStackTrace;
+      else Reflect.deleteProperty(Error, 'prepareStackTrace');
     }
   });
 
