@@ -21,14 +21,15 @@ const RUNNABLE: readonly (TaskInstanceState | null)[] = [TaskInstanceState.QUEUE
  */
 export async function claimTry(store: MetadataStore, w: TaskWorkload, o: { hostname: string; takeoverAfterMs: number; now: Date }): Promise<JobDecision> {
   const key = { dagId: w.dagId, runId: w.runId, taskId: w.taskId };
+  const patch = { hostname: o.hostname, pid: process.pid, lastHeartbeatAt: o.now, startDate: o.now, endDate: null, duration: null };
+  // Almost every job finds its try queued: the compare-and-set comes first, and the try is read only when it fails.
+  if (await store.transitionTaskInstance(key, { from: RUNNABLE, to: TaskInstanceState.RUNNING, tryNumber: w.tryNumber, patch })) {
+    return { kind: 'run', takeover: false };
+  }
   const ti = await store.getTaskInstance(key);
   if (!ti || ti.tryNumber !== w.tryNumber) return { kind: 'ended', ti };
-  const patch = { hostname: o.hostname, pid: process.pid, lastHeartbeatAt: o.now, startDate: o.now, endDate: null, duration: null };
-  if (RUNNABLE.includes(ti.state)) {
-    const claimed = await store.transitionTaskInstance(key, { from: RUNNABLE, to: TaskInstanceState.RUNNING, tryNumber: w.tryNumber, patch });
-    // Lost the race: look again, it is running or ended now.
-    return claimed ? { kind: 'run', takeover: false } : claimTry(store, w, o);
-  }
+  // Another writer changed the row between the two calls and left it runnable: claim again.
+  if (RUNNABLE.includes(ti.state)) return claimTry(store, w, o);
   if (ti.state !== TaskInstanceState.RUNNING) return { kind: 'ended', ti };
   const lastSign = ti.lastHeartbeatAt ?? ti.startDate ?? ti.updatedAt;
   if (o.now.getTime() - lastSign.getTime() < o.takeoverAfterMs) return { kind: 'watch' };

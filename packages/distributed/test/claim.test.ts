@@ -1,6 +1,7 @@
 import type { TaskWorkload } from '@updraft/engine';
 import type { MetadataStore } from '@updraft/store';
 import { afterEach, expect, it } from 'vitest';
+import { countingStore } from '../../../test-support/counting-store.js';
 import { claimTry } from '../src/index.js';
 import { describeWithServices, freshSchema } from './support/services.js';
 
@@ -33,6 +34,18 @@ describeWithServices('claiming a job’s try in the store', () => {
     const ti = await store.getTaskInstance(w);
     expect(ti?.state).toBe('running');
     expect(ti?.hostname).toBe(x.kind === 'run' ? 'x' : 'y');
+  });
+
+  it('claims a queued try with one write, reading the try only when the write finds it not queued', async () => {
+    const queued = await seeded('queued');
+    const counted = countingStore(queued.store);
+    expect(await claimTry(counted.store, queued.w, { hostname: 'x', takeoverAfterMs: 5000, now: new Date() })).toEqual({ kind: 'run', takeover: false });
+    expect(counted.calls).toEqual(['transitionTaskInstance']);
+    expect(await queued.store.getTaskInstance(queued.w)).toMatchObject({ state: 'running', hostname: 'x', pid: process.pid });
+    const done = await seeded('success');
+    const read = countingStore(done.store);
+    expect(await claimTry(read.store, done.w, { hostname: 'x', takeoverAfterMs: 5000, now: new Date() })).toMatchObject({ kind: 'ended' });
+    expect(read.calls).toEqual(['transitionTaskInstance', 'getTaskInstance']);
   });
 
   it('watches a running try that heartbeats, and takes over one that stopped', async () => {

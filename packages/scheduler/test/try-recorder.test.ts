@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { ExecutorEvent, TryKey } from '@updraft/engine';
 import { createSqliteStore, type MetadataStore } from '@updraft/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recordExecutorEvents } from '../src/scheduler/try-recorder.js';
+import { countingStore } from '../../../test-support/counting-store.js';
+import { recordExecutorEvent, recordExecutorEvents } from '../src/scheduler/try-recorder.js';
 
 let dir: string;
 let store: MetadataStore;
@@ -67,5 +68,27 @@ describe('recordExecutorEvents', () => {
     expect(await get('old')).toMatchObject({ state: 'running', tryNumber: 2 });
     expect((await get('cleared'))?.state).toBeNull();
     expect(await store.listTaskInstanceHistory({ dagId: 'd', runId: 'r', taskId: 'old' })).toEqual([]);
+  });
+});
+
+describe('recordExecutorEvent', () => {
+  it("records a finished try's end and history without reading it, and reads a lost try's start from the store", async () => {
+    await store.createTaskInstances([
+      { dagId: 'd', runId: 'r', taskId: 'a', state: 'queued', tryNumber: 1, maxTries: 1 },
+      { dagId: 'd', runId: 'r', taskId: 'b', state: 'queued', tryNumber: 1, maxTries: 2 },
+    ]);
+    const counted = countingStore(store);
+    await recordExecutorEvent(counted.store, started(key('a'), 1, 4242), () => Promise.resolve(1));
+    counted.calls.length = 0;
+    expect(await recordExecutorEvent(counted.store, success(key('a'), 1, 3), () => Promise.resolve(1))).toEqual({ applied: true });
+    expect(counted.calls).toEqual(['transitionTaskInstance', 'recordTaskInstanceTry']);
+    expect(await get('a')).toMatchObject({ state: 'success', pid: 4242, startDate: at(1), endDate: at(3), duration: 2 });
+    expect((await store.listTaskInstanceHistory({ dagId: 'd', runId: 'r', taskId: 'a' })).map((h) => h.state)).toEqual(['success']);
+
+    await recordExecutorEvent(store, started(key('b'), 2), () => Promise.resolve(2));
+    counted.calls.length = 0;
+    await recordExecutorEvent(counted.store, { type: 'lost', key: key('b'), at: at(7), started: true, pid: 100, exitCode: null, signal: 'SIGKILL' }, () => Promise.resolve(2));
+    expect(counted.calls).toEqual(['getTaskInstance', 'transitionTaskInstance', 'recordTaskInstanceTry']);
+    expect(await get('b')).toMatchObject({ state: 'up_for_retry', startDate: at(2), endDate: at(7), duration: 5 });
   });
 });

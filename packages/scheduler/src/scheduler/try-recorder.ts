@@ -60,8 +60,8 @@ export async function recordExecutorEvent(
 }
 
 async function finish(store: MetadataStore, key: TaskInstanceKey, tryNumber: number, to: TaskInstanceState, startedAt: Date | null, endedAt: Date): Promise<RecordResult> {
-  const ti = await store.getTaskInstance(key);
-  const start = startedAt ?? ti?.startDate ?? null;
+  // Only a lost try's start must be read: a finished one's comes with the event.
+  const start = startedAt ?? (await store.getTaskInstance(key))?.startDate ?? null;
   const applied = await store.transitionTaskInstance(key, {
     from: [TaskInstanceState.RUNNING, TaskInstanceState.QUEUED],
     to,
