@@ -2,12 +2,17 @@ import { mkdirSync } from 'node:fs';
 import type { MetadataStore } from '@updraft/store';
 import type { CliConfig } from './config.js';
 
-/** Opens the configured metadata store (lazily loaded: commands that need no database never load a driver). */
-export async function openConfiguredStore(config: CliConfig, options: { migrate?: boolean } = {}): Promise<MetadataStore> {
+/**
+ * Opens the configured metadata store (lazily loaded: commands that need no database never load a driver). A
+ * long-running `component` names its PostgreSQL connections `updraft <component>`, so `pg_stat_activity` tells
+ * the scheduler's from a worker's.
+ */
+export async function openConfiguredStore(config: CliConfig, options: { migrate?: boolean; component?: string } = {}): Promise<MetadataStore> {
   const { openStore, resolveStoreUrl } = await import('@updraft/store');
   mkdirSync(config.home, { recursive: true });
   const store = openStore(resolveStoreUrl({ databaseUrl: config.databaseUrl, home: config.home }), {
     ...(config.xcomSizeLimitBytes ? { xcomSizeLimitBytes: config.xcomSizeLimitBytes } : {}),
+    ...(options.component ? { applicationName: `updraft ${options.component}` } : {}),
   });
   if (options.migrate) await store.migrate();
   return store;

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fourTaskDag, type Workspace, workspace } from './support/dags.js';
 import { type Proc, startCli, stopCli, until } from './support/processes.js';
 import { privateRedisProblem, startPrivateRedis } from './support/redis-server.js';
-import { deleteRedisPrefix, describeWithServices, freshSchema, redisUrl, uniqueName } from './support/services.js';
+import pg from 'pg';
+import { databaseUrl, deleteRedisPrefix, describeWithServices, freshSchema, redisUrl, uniqueName } from './support/services.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -114,12 +115,26 @@ async function expectEachTryOnce(c: Cluster, runIds: readonly string[]): Promise
   }
 }
 
+/** The application names of the connections to the tests' database now. */
+async function applicationNames(): Promise<string[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ application_name: string }>('select distinct application_name from pg_stat_activity where datname = current_database()');
+    return rows.map((r) => r.application_name);
+  } finally {
+    await client.end();
+  }
+}
+
 describeWithServices('many schedulers and workers, in separate processes', () => {
   it('two schedulers and three workers run 200 runs of a four-task DAG: every try once, every run succeeds', { timeout: 900_000 }, async () => {
     const c = await cluster();
     const schedulers = [await c.scheduler(), await c.scheduler()];
     for (const name of ['w1', 'w2', 'w3']) await c.worker(name);
     const runIds = await c.trigger(200);
+    // Each component names its connections, for whoever reads pg_stat_activity.
+    expect(await applicationNames()).toEqual(expect.arrayContaining(['updraft scheduler', 'updraft worker']));
     const states = await c.waitForRuns(runIds);
     expect([...states.values()].filter((s) => s !== 'success')).toEqual([]);
     await expectEachTryOnce(c, runIds);

@@ -158,7 +158,7 @@ export function registerComponentCommands(program: Command, env: NodeJS.ProcessE
     .option('--create-admin-from-env', 'then create the admin user _UPDRAFT_WWW_USER_USERNAME with password _UPDRAFT_WWW_USER_PASSWORD unless it exists')
     .action(async (opts: { createAdminFromEnv?: boolean }) => {
       const config = readConfig(env);
-      const store = await openConfiguredStore(config);
+      const store = await openConfiguredStore(config, { component: 'db migrate' });
       try {
         const { applied } = await store.migrate();
         process.stdout.write(applied.length > 0 ? `applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'the database is up to date\n');
@@ -175,7 +175,7 @@ export function registerComponentCommands(program: Command, env: NodeJS.ProcessE
     .option('--once', 'parse the folder once and exit')
     .action(async (opts: { dagsFolder: string; once?: boolean }) => {
       const config = readConfig(env);
-      const store = await openConfiguredStore(config, { migrate: true });
+      const store = await openConfiguredStore(config, { migrate: true, component: 'dag-processor' });
       const processor = await startProcessor(store, config, opts.dagsFolder);
       if (opts.once) {
         await processor.stop();
@@ -190,7 +190,7 @@ export function registerComponentCommands(program: Command, env: NodeJS.ProcessE
     .description('run the scheduler, with the executor UPDRAFT_EXECUTOR names (local, or bullmq for updraft workers)')
     .action(async () => {
       const config = readConfig(env);
-      const store = await openConfiguredStore(config, { migrate: true });
+      const store = await openConfiguredStore(config, { migrate: true, component: 'scheduler' });
       await serve(store, [await startScheduler(store, config)]);
     });
 
@@ -223,7 +223,7 @@ export function registerComponentCommands(program: Command, env: NodeJS.ProcessE
     .option('-H, --hostname <name>', 'name recorded with the tries this worker runs (default: the machine\'s)')
     .action(async (opts: { queues: string; concurrency: string; hostname?: string }) => {
       const config = readConfig(env);
-      const store = await openConfiguredStore(config);
+      const store = await openConfiguredStore(config, { component: 'worker' });
       await serve(store, [await startWorker(store, config, opts)]);
     });
 
@@ -237,7 +237,7 @@ export function registerComponentCommands(program: Command, env: NodeJS.ProcessE
     .option('--no-web', 'run without the API server and web UI')
     .action(async (opts: WebOptions & { dagsFolder: string; web: boolean }) => {
       const config = readConfig(env);
-      const store = await openConfiguredStore(config, { migrate: true });
+      const store = await openConfiguredStore(config, { migrate: true, component: 'standalone' });
       const processor = await startProcessor(store, config, opts.dagsFolder);
       const scheduler = await startScheduler(store, config);
       const components: Running[] = [processor, scheduler];

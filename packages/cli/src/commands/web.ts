@@ -73,7 +73,7 @@ export function registerWebCommands(program: Command, env: NodeJS.ProcessEnv): v
     .option('-S, --dags-folder <dir>', 'DAGs folder, for the outputs the UI shows (env UPDRAFT_DAGS_FOLDER)', env.UPDRAFT_DAGS_FOLDER || './dags')
     .action(async (opts: WebOptions & { dagsFolder: string }) => {
       const config = readConfig(env);
-      const store = await openConfiguredStore(config, { migrate: true });
+      const store = await openConfiguredStore(config, { migrate: true, component: 'api-server' });
       const web = await startWeb(store, config, opts, outputFolders(env, opts.dagsFolder));
       process.stderr.write(`api-server: listening on ${web.url}\n`);
       await untilSignal();
