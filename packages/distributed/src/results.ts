@@ -2,17 +2,35 @@ import type { ExecutorEvent, TryKey, TryOutcome } from '@updraft/engine';
 import type { TryJobResult } from './wire.js';
 
 /**
- * The `finished` or `lost` event a job's result stands for. The worker already wrote it into the store; the
- * scheduler records it again, which changes nothing (every write is a compare-and-set on the try), and learns
- * that the try's slot is free.
+ * The `finished` or `lost` event a job's result stands for. The worker wrote it into the store: when its result
+ * says the write went through, the event is marked `recorded` and the scheduler only learns that the try's slot is
+ * free. Otherwise (the store was unreachable for a minute, or an older worker) the scheduler writes it, with the
+ * same compare-and-set on the try.
  */
 export function endEventOf(key: TryKey, result: unknown, at: Date): ExecutorEvent {
   const r = result as Partial<TryJobResult> | null | undefined;
   if (r?.kind === 'finished' && r.outcome) {
-    return { type: 'finished', key, outcome: r.outcome, startedAt: new Date(r.startedAt as string), endedAt: new Date(r.endedAt as string), durationMs: r.durationMs as number };
+    return {
+      type: 'finished',
+      key,
+      outcome: r.outcome,
+      startedAt: new Date(r.startedAt as string),
+      endedAt: new Date(r.endedAt as string),
+      durationMs: r.durationMs as number,
+      ...(r.recorded === true ? { recorded: true as const } : {}),
+    };
   }
   if (r?.kind === 'lost') {
-    return { type: 'lost', key, at: new Date(r.at as string), started: r.started === true, pid: r.pid ?? null, exitCode: r.exitCode ?? null, signal: r.signal ?? null };
+    return {
+      type: 'lost',
+      key,
+      at: new Date(r.at as string),
+      started: r.started === true,
+      pid: r.pid ?? null,
+      exitCode: r.exitCode ?? null,
+      signal: r.signal ?? null,
+      ...(r.recorded === true ? { recorded: true as const } : {}),
+    };
   }
   if (r?.kind === 'observed') {
     // The try ended under another job or worker (or before this job ran): report what the store says.

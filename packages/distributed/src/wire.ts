@@ -23,12 +23,13 @@ export interface TryJobData {
 
 /**
  * What a worker returns for a job, and so what the scheduler's executor reports:
- * `finished` and `lost` as the worker's task runner saw them; `observed` when the try was run (or taken over)
+ * `finished` and `lost` as the worker's task runner saw them, `recorded` when the worker's write of the end into the
+ * store went through (applied or refused by its compare-and-set); `observed` when the try was run (or taken over)
  * elsewhere and this job only saw its end in the store.
  */
 export type TryJobResult =
-  | { kind: 'finished'; outcome: TryOutcome; startedAt: string; endedAt: string; durationMs: number; hostname: string }
-  | { kind: 'lost'; at: string; started: boolean; pid: number | null; exitCode: number | null; signal: NodeJS.Signals | null; hostname: string }
+  | { kind: 'finished'; outcome: TryOutcome; startedAt: string; endedAt: string; durationMs: number; hostname: string; recorded?: boolean }
+  | { kind: 'lost'; at: string; started: boolean; pid: number | null; exitCode: number | null; signal: NodeJS.Signals | null; hostname: string; recorded?: boolean }
   | { kind: 'observed'; state: string | null; tryNumber: number; at: string };
 
 /**

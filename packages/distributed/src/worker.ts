@@ -176,15 +176,27 @@ export class Worker {
       if (run.heartbeatPending) return;
       run.heartbeatPending = true;
     }
-    run.writes = run.writes.then(() => this.#record(run, e)).catch((err: unknown) => this.options.onWarning(`could not record ${e.type} of ${e.key.dagId}.${e.key.taskId}: ${String(err)}`));
+    // True when this event's write went through, whether its compare-and-set applied or not.
+    const recorded = run.writes
+      .then(() => this.#record(run, e))
+      .then(
+        () => true,
+        (err: unknown) => {
+          this.options.onWarning(`could not record ${e.type} of ${e.key.dagId}.${e.key.taskId}: ${String(err)}`);
+          return false;
+        },
+      );
+    run.writes = recorded.then(() => undefined);
     if (e.type === 'finished' || e.type === 'lost') {
       this.#runs.delete(tryKeyId(e.key));
       const hostname = this.options.hostname;
-      const result: TryJobResult =
-        e.type === 'finished'
-          ? { kind: 'finished', outcome: e.outcome, startedAt: e.startedAt.toISOString(), endedAt: e.endedAt.toISOString(), durationMs: e.durationMs, hostname }
-          : { kind: 'lost', at: e.at.toISOString(), started: e.started, pid: e.pid, exitCode: e.exitCode, signal: e.signal, hostname };
-      void run.writes.then(() => run.resolve(result));
+      void recorded.then((ok) =>
+        run.resolve(
+          e.type === 'finished'
+            ? { kind: 'finished', outcome: e.outcome, startedAt: e.startedAt.toISOString(), endedAt: e.endedAt.toISOString(), durationMs: e.durationMs, hostname, recorded: ok }
+            : { kind: 'lost', at: e.at.toISOString(), started: e.started, pid: e.pid, exitCode: e.exitCode, signal: e.signal, hostname, recorded: ok },
+        ),
+      );
     }
   }
 

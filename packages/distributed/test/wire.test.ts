@@ -13,6 +13,7 @@ import {
   resolveWorkerOptions,
   tryJobId,
 } from '../src/index.js';
+import { endEventOf } from '../src/results.js';
 
 const workload: TaskWorkload = {
   dagId: 'd',
@@ -48,6 +49,22 @@ describe('jobs', () => {
     expect(() => decodeWorkload('j', null)).toThrow(InvalidTryJobError);
     const data = encodeWorkload({ ...workload }, new Date());
     expect(() => decodeWorkload('j', { ...data, workload: { ...data.workload, dagFile: 'relative.ts' } })).toThrow(InvalidWorkloadError);
+  });
+});
+
+describe('job results', () => {
+  const finished = { kind: 'finished', outcome: { state: 'success', returnValue: undefined }, startedAt: '2025-01-01T00:00:00.000Z', endedAt: '2025-01-01T00:00:02.000Z', durationMs: 2000, hostname: 'w' };
+  const lost = { kind: 'lost', at: '2025-01-01T00:00:03.000Z', started: true, pid: 7, exitCode: null, signal: 'SIGKILL', hostname: 'w' };
+  const at = new Date('2025-01-01T00:00:05Z');
+
+  it('marks an end recorded only when the worker says its write went through', () => {
+    expect(endEventOf(workload, { ...finished, recorded: true }, at)).toMatchObject({ type: 'finished', durationMs: 2000, recorded: true });
+    expect(endEventOf(workload, { ...lost, recorded: true }, at)).toMatchObject({ type: 'lost', pid: 7, recorded: true });
+    // Not written (the store was away for a minute), or an older worker that does not say: the scheduler writes it.
+    for (const result of [{ ...finished, recorded: false }, finished, { ...lost, recorded: false }, lost]) {
+      expect(endEventOf(workload, result, at)).not.toHaveProperty('recorded');
+    }
+    expect(endEventOf(workload, { kind: 'observed', state: 'success', tryNumber: 2, at: at.toISOString() }, at)).not.toHaveProperty('recorded');
   });
 });
 

@@ -9,7 +9,7 @@ export type { XComBackend, XComEntry, XComRef } from './xcom.js';
 export { createTaskLogger, formatLogRecord } from './task-logger.js';
 export type { LogLevel, LogRecord } from './task-logger.js';
 export { DagImportError, DagNotFoundError, XComTooLargeError, TaskTimeoutError, TryEndedError } from './errors.js';
-export type { Executor, ExecutorEvent, ExecutorListener, TaskWorkload, WorkloadRun, TryKey, TryTiming, LogSource } from './executor/contract.js';
+export type { Executor, ExecutorEvent, ExecutorListener, TaskWorkload, WorkloadRun, TryKey, TryTiming, EndRecording, LogSource } from './executor/contract.js';
 export { InProcessExecutor } from './executor/in-process.js';
 export { resolveInProcessExecutorOptions } from './executor/in-process-options.js';
 export type { InProcessExecutorOptions, ResolvedInProcessExecutorOptions } from './executor/in-process-options.js';

@@ -59,6 +59,27 @@ describe('recordExecutorEvents', () => {
     expect(await get('c')).toMatchObject({ state: 'up_for_retry', startDate: at(1), endDate: at(9), duration: 8 });
   });
 
+  it('writes no end that its worker already recorded, and still writes the others of the batch', async () => {
+    await store.createTaskInstances([
+      { dagId: 'd', runId: 'r', taskId: 'done', state: 'success', tryNumber: 1, maxTries: 1 },
+      { dagId: 'd', runId: 'r', taskId: 'mine', state: 'running', tryNumber: 1, maxTries: 1 },
+    ]);
+    const counted = countingStore(store);
+    const done = success(key('done'), 0, 1) as Extract<ExecutorEvent, { type: 'finished' }>;
+    await recordExecutorEvents(counted.store, [{ ...done, recorded: true }], () => Promise.resolve(1));
+    expect(counted.calls).toEqual([]);
+    await recordExecutorEvents(
+      counted.store,
+      [
+        { type: 'lost', key: key('done'), at: at(2), started: true, pid: null, exitCode: null, signal: null, recorded: true },
+        success(key('mine'), 0, 4),
+      ],
+      () => Promise.resolve(1),
+    );
+    expect(counted.calls).toEqual(['transitionTaskInstances']);
+    expect(await get('mine')).toMatchObject({ state: 'success', endDate: at(4) });
+  });
+
   it('changes nothing for an older try, or a task instance cleared meanwhile', async () => {
     await store.createTaskInstances([
       { dagId: 'd', runId: 'r', taskId: 'old', state: 'running', tryNumber: 2, maxTries: 3 },

@@ -49,6 +49,16 @@ export interface TryTiming {
   durationMs: number;
 }
 
+/** What an ending event may say besides the end. */
+export interface EndRecording {
+  /**
+   * True when whoever ran the try has already written its end into the metadata store (a distributed worker does):
+   * the owner need not write it again, and learns from the event that the try's slot is free. Local executors
+   * never set it.
+   */
+  recorded?: true;
+}
+
 /** Something that happened to a try. Every queued try ends with exactly one `finished` or `lost`. */
 export type ExecutorEvent =
   /** The runner took the try and is about to load the DAG file. */
@@ -62,12 +72,12 @@ export type ExecutorEvent =
    */
   | { type: 'log'; key: TryKey; source: LogSource; record: LogRecord }
   /** The try ended with an outcome; its slot is free. */
-  | ({ type: 'finished'; key: TryKey; outcome: TryOutcome } & TryTiming)
+  | ({ type: 'finished'; key: TryKey; outcome: TryOutcome } & TryTiming & EndRecording)
   /**
    * The runner died without reporting an outcome (killed, out of memory, `process.exit` in the task); its slot
    * is free. `started` tells whether the try had started, so the owner knows if it may have had effects.
    */
-  | { type: 'lost'; key: TryKey; at: Date; started: boolean; pid: number | null; exitCode: number | null; signal: NodeJS.Signals | null };
+  | ({ type: 'lost'; key: TryKey; at: Date; started: boolean; pid: number | null; exitCode: number | null; signal: NodeJS.Signals | null } & EndRecording);
 
 /** Receives an executor's events, in the order they happened for each try. */
 export type ExecutorListener = (event: ExecutorEvent) => void;

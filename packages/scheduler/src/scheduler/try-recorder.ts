@@ -85,7 +85,7 @@ interface Folded {
  * guards as {@link recordExecutorEvent}: a try's `started` and its ending in one batch become one transition
  * (from queued or running straight to the end, with the start's pid, host and time), only the last heartbeat of
  * a try is written, and every transition with its history copy goes in one transaction. Events of different
- * tries stay in their order.
+ * tries stay in their order. An end marked `recorded` (its worker wrote it) is not written again.
  */
 export async function recordExecutorEvents(
   store: MetadataStore,
@@ -102,7 +102,8 @@ export async function recordExecutorEvents(
     if (!f) tries.set(id, (f = { key: e.key, started: null, ending: null, heartbeat: null }));
     if (e.type === 'started') f.started = e;
     else if (e.type === 'heartbeat') f.heartbeat = e.at;
-    else f.ending = e;
+    // An end its executor's worker already wrote changes nothing when written again (see EndRecording).
+    else if (e.recorded !== true) f.ending = e;
   }
   const items: TaskInstanceTransitionItem[] = [];
   const heartbeats: Folded[] = [];
