@@ -102,14 +102,14 @@ describe('recordExecutorEvent', () => {
     await recordExecutorEvent(counted.store, started(key('a'), 1, 4242), () => Promise.resolve(1));
     counted.calls.length = 0;
     expect(await recordExecutorEvent(counted.store, success(key('a'), 1, 3), () => Promise.resolve(1))).toEqual({ applied: true });
-    expect(counted.calls).toEqual(['transitionTaskInstance', 'recordTaskInstanceTry']);
+    expect(counted.calls).toEqual(['transitionTaskInstances']);
     expect(await get('a')).toMatchObject({ state: 'success', pid: 4242, startDate: at(1), endDate: at(3), duration: 2 });
     expect((await store.listTaskInstanceHistory({ dagId: 'd', runId: 'r', taskId: 'a' })).map((h) => h.state)).toEqual(['success']);
 
     await recordExecutorEvent(store, started(key('b'), 2), () => Promise.resolve(2));
     counted.calls.length = 0;
     await recordExecutorEvent(counted.store, { type: 'lost', key: key('b'), at: at(7), started: true, pid: 100, exitCode: null, signal: 'SIGKILL' }, () => Promise.resolve(2));
-    expect(counted.calls).toEqual(['getTaskInstance', 'transitionTaskInstance', 'recordTaskInstanceTry']);
+    expect(counted.calls).toEqual(['getTaskInstance', 'transitionTaskInstances']);
     expect(await get('b')).toMatchObject({ state: 'up_for_retry', startDate: at(2), endDate: at(7), duration: 5 });
   });
 });

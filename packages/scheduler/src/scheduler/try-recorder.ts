@@ -62,13 +62,19 @@ export async function recordExecutorEvent(
 async function finish(store: MetadataStore, key: TaskInstanceKey, tryNumber: number, to: TaskInstanceState, startedAt: Date | null, endedAt: Date): Promise<RecordResult> {
   // Only a lost try's start must be read: a finished one's comes with the event.
   const start = startedAt ?? (await store.getTaskInstance(key))?.startDate ?? null;
-  const applied = await store.transitionTaskInstance(key, {
-    from: [TaskInstanceState.RUNNING, TaskInstanceState.QUEUED],
-    to,
-    tryNumber,
-    patch: { ...(start ? { startDate: start } : {}), endDate: endedAt, duration: start ? (endedAt.getTime() - start.getTime()) / 1000 : null },
-  });
-  if (applied) await store.recordTaskInstanceTry(key);
+  // The end and its history copy together: one statement on PostgreSQL.
+  const [applied = false] = await store.transitionTaskInstances([
+    {
+      key,
+      transition: {
+        from: [TaskInstanceState.RUNNING, TaskInstanceState.QUEUED],
+        to,
+        tryNumber,
+        patch: { ...(start ? { startDate: start } : {}), endDate: endedAt, duration: start ? (endedAt.getTime() - start.getTime()) / 1000 : null },
+      },
+      recordTry: true,
+    },
+  ]);
   return { applied };
 }
 

@@ -8,7 +8,7 @@ import { DagRunState, TaskInstanceState } from '../states.js';
 import type { ClaimOptions, TaskInstance, TaskInstanceHistory, TaskInstanceKey, TaskInstanceTransitionItem } from '../types.js';
 import { integer, string, validDate } from '../validate.js';
 import { type FullKey, fullKey, keyText, toHistory, toTaskInstance } from './ti-codec.js';
-import { byKey, type CheckedTransition, checkedTransition, updateOne, updateTaskGroup } from './task-instances.js';
+import { byKey, type CheckedTransition, checkedTransition, updateOne, updateOneArgs, updateOneQuery, type UpdateShape, updateTaskGroup } from './task-instances.js';
 
 /**
  * The claim's UPDATE, compiled once per dialect and shape (whether it names an owner, how many DAG ids it binds):
@@ -129,6 +129,33 @@ const COPY_TRY = new QueryTemplate<[dagId: string, runId: string, taskId: string
     ),
 );
 
+/**
+ * A transition's UPDATE and the copy of the try it leaves into its history, in one statement: the copy reads the
+ * updated row from the UPDATE's RETURNING (a data-modifying CTE; PostgreSQL only), so there is nothing to copy when
+ * the compare-and-set did not apply. One round trip and atomic, where an UPDATE then an INSERT are two.
+ */
+const UPDATE_AND_COPY = new QueryTemplate<unknown[], never, UpdateShape>((db, args, _dialect, shape) =>
+  db
+    .with('ended', (q) => updateOneQuery(q, args, shape).returning(['id', ...TRY_COLUMNS]))
+    .insertInto('task_instance_history')
+    .columns(['task_instance_id', ...TRY_COLUMNS])
+    .expression((eb) => eb.selectFrom('ended').select(['id', ...TRY_COLUMNS]))
+    .onConflict((oc) =>
+      oc.columns(['task_instance_id', 'try_number']).doUpdateSet((eb) => Object.fromEntries(TRY_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)]))),
+    ),
+);
+
+/** Applies a transition and, when it applied, copies the try into its history; returns whether it applied. */
+async function updateAndRecordTry(ctx: StoreContext, db: Kysely<Database>, t: CheckedTransition): Promise<boolean> {
+  if (ctx.dialect !== 'postgres') {
+    const applied = await updateOne(ctx, db, t);
+    if (applied) await copyTryToHistory(ctx, db, t.key);
+    return applied;
+  }
+  const { args, shape } = updateOneArgs(t);
+  return ((await UPDATE_AND_COPY.execute(db, ctx.dialect, args, shape)).numAffectedRows ?? 0n) > 0n;
+}
+
 /** Copies the task instance's current try into its history; returns whether the task instance exists. */
 async function copyTryToHistory(ctx: StoreContext, db: Kysely<Database>, k: FullKey): Promise<boolean> {
   const result = await COPY_TRY.execute(db, ctx.dialect, [k.dagId, k.runId, k.taskId, k.mapIndex]);
@@ -142,7 +169,9 @@ export async function recordTaskInstanceTry(ctx: StoreContext, key: TaskInstance
 
 /**
  * Applies transitions in one transaction. Transitions that differ only in their task (the tasks of a run that
- * became ready together) go in one UPDATE; the others, and those that record a try, one UPDATE each.
+ * became ready together) go in one UPDATE; the others, and those that record a try, one UPDATE each (with its
+ * history copy in the same statement on PostgreSQL). A single transition that is one statement needs no
+ * transaction of its own.
  */
 export async function transitionTaskInstances(ctx: StoreContext, items: readonly TaskInstanceTransitionItem[]): Promise<boolean[]> {
   const checked = items.map((item, i) => ({
@@ -164,7 +193,7 @@ export async function transitionTaskInstances(ctx: StoreContext, items: readonly
     if (group) group.push(i);
     else groups.set(id, [i]);
   });
-  return ctx.atomic(async (db) => {
+  const apply = async (db: Kysely<Database>): Promise<boolean[]> => {
     const applied: boolean[] = checked.map(() => false);
     const grouped = new Set<number>();
     for (const members of groups.values()) {
@@ -182,12 +211,13 @@ export async function transitionTaskInstances(ctx: StoreContext, items: readonly
     }
     for (const [i, c] of checked.entries()) {
       if (grouped.has(i) || c.t === null) continue;
-      const ok = await updateOne(ctx, db, c.t);
-      if (ok && c.recordTry) await copyTryToHistory(ctx, db, c.key);
-      applied[i] = ok;
+      applied[i] = c.recordTry ? await updateAndRecordTry(ctx, db, c.t) : await updateOne(ctx, db, c.t);
     }
     return applied;
-  });
+  };
+  const only = checked.length === 1 ? checked[0] : undefined;
+  if (only && (!only.recordTry || ctx.dialect === 'postgres')) return apply(ctx.db);
+  return ctx.atomic(apply);
 }
 
 export async function listTaskInstanceHistory(ctx: StoreContext, key: TaskInstanceKey): Promise<TaskInstanceHistory[]> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ExpressionBuilder, Insertable, Kysely } from 'kysely';
+import type { ExpressionBuilder, Insertable, Kysely, QueryCreator } from 'kysely';
 import { toNumber } from '../codec.js';
 import { time, timeOrNull, type StoreContext } from '../context.js';
 import { constraintViolation } from '../driver-errors.js';
@@ -160,25 +160,39 @@ export async function transitionTaskInstance(
  * A transition's UPDATE, by the columns it sets, the states it expects and whether it names a try. Arguments: the
  * values it sets, the task instance's key, then the try number it requires.
  */
-const UPDATE_ONE = new QueryTemplate<unknown[], never, { columns: string[]; from: readonly (TaskInstanceState | null)[]; named: boolean }>(
-  (db, args, _dialect, { columns, from, named }) => {
-    const n = columns.length;
-    const key = { dagId: args[n] as string, runId: args[n + 1] as string, taskId: args[n + 2] as string, mapIndex: args[n + 3] as number };
-    let query = db.updateTable('task_instance').set(Object.fromEntries(columns.map((c, i) => [c, args[i]]))).where(byKey(key)).where(stateIn(from));
-    if (named) query = query.where('try_number', '=', args[n + 4] as number);
-    return query;
-  },
-);
+const UPDATE_ONE = new QueryTemplate<unknown[], never, UpdateShape>((db, args, _dialect, shape) => updateOneQuery(db, args, shape));
+
+/** What the SQL of a transition's UPDATE depends on: the columns it sets, the states it expects, whether it names a try. */
+export interface UpdateShape {
+  columns: string[];
+  from: readonly (TaskInstanceState | null)[];
+  named: boolean;
+}
+
+/** A transition's UPDATE (see {@link updateOne}), for templates that build on it. */
+export function updateOneQuery(db: QueryCreator<Database>, args: readonly unknown[], { columns, from, named }: UpdateShape) {
+  const n = columns.length;
+  const key = { dagId: args[n] as string, runId: args[n + 1] as string, taskId: args[n + 2] as string, mapIndex: args[n + 3] as number };
+  let query = db.updateTable('task_instance').set(Object.fromEntries(columns.map((c, i) => [c, args[i]]))).where(byKey(key)).where(stateIn(from));
+  if (named) query = query.where('try_number', '=', args[n + 4] as number);
+  return query;
+}
+
+/** A transition's UPDATE arguments and shape, as {@link updateOneQuery} reads them. */
+export function updateOneArgs(t: CheckedTransition): { args: unknown[]; shape: UpdateShape } {
+  const named = t.tryNumber !== undefined;
+  const args: unknown[] = [...Object.values(t.values), t.key.dagId, t.key.runId, t.key.taskId, t.key.mapIndex];
+  if (named) args.push(t.tryNumber);
+  return { args, shape: { columns: Object.keys(t.values), from: t.from, named } };
+}
 
 /**
  * One UPDATE whose WHERE holds the expected state: the database decides the race, not a read before it. Returns
  * whether it applied. Every try's start and end is one: the UPDATE is compiled once per shape.
  */
 export async function updateOne(ctx: StoreContext, db: Kysely<Database>, t: CheckedTransition): Promise<boolean> {
-  const named = t.tryNumber !== undefined;
-  const args: unknown[] = [...Object.values(t.values), t.key.dagId, t.key.runId, t.key.taskId, t.key.mapIndex];
-  if (named) args.push(t.tryNumber);
-  const result = await UPDATE_ONE.execute(db, ctx.dialect, args, { columns: Object.keys(t.values), from: t.from, named });
+  const { args, shape } = updateOneArgs(t);
+  const result = await UPDATE_ONE.execute(db, ctx.dialect, args, shape);
   return (result.numAffectedRows ?? 0n) > 0n;
 }
 

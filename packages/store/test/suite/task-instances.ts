@@ -222,6 +222,23 @@ export function taskInstanceTests(target: StoreSuiteTarget): void {
     expect(await t.store.transitionTaskInstances([])).toEqual([]);
   });
 
+  it("records one try's end with its history in a call of its own, and rewrites that history row when the try is recorded again", async () => {
+    await seedRun(t.store, 'd', 'r');
+    await t.store.createTaskInstances([{ ...key, taskId: 'a', state: 'running', tryNumber: 1 }]);
+    const end = (from: 'running' | 'up_for_retry', to: 'up_for_retry' | 'failed', tryNumber = 1) => ({
+      key: { ...key, taskId: 'a' },
+      transition: { from: [from], to, tryNumber, patch: { startDate: at(1), endDate: at(2), duration: 60, pid: 9 } },
+      recordTry: true,
+    });
+    expect(await t.store.transitionTaskInstances([end('running', 'up_for_retry', 2)])).toEqual([false]);
+    expect(await t.store.listTaskInstanceHistory({ ...key, taskId: 'a' })).toEqual([]);
+    expect(await t.store.transitionTaskInstances([end('running', 'up_for_retry')])).toEqual([true]);
+    expect((await t.store.listTaskInstanceHistory({ ...key, taskId: 'a' })).map((h) => [h.tryNumber, h.state, h.pid, h.endDate])).toEqual([[1, 'up_for_retry', 9, at(2)]]);
+    expect(await t.store.transitionTaskInstances([end('up_for_retry', 'failed')])).toEqual([true]);
+    expect((await t.store.listTaskInstanceHistory({ ...key, taskId: 'a' })).map((h) => [h.tryNumber, h.state])).toEqual([[1, 'failed']]);
+    expect((await t.store.getTaskInstance({ ...key, taskId: 'a' }))?.state).toBe('failed');
+  });
+
   it('applies transitions alike but for the task together, each still compare-and-set, and keeps a task named twice in order', async () => {
     await seedRun(t.store, 'd', 'r');
     await seedRun(t.store, 'd', 'r2');
