@@ -43,6 +43,13 @@ export interface WorkerOptions {
   watchIntervalMs?: number;
   /** How often a running try's runner reports it is alive. Default 1000 ms. */
   heartbeatIntervalMs?: number;
+  /**
+   * How long the runner's start of a try (its pid and start time) waits to be written. The claim already made the
+   * try running on this worker; a try that ends meanwhile writes its start with its end, one statement rather than
+   * two. A longer try's start is written after this delay, or at its first heartbeat if that comes first.
+   * Default 100 ms.
+   */
+  startWriteDelayMs?: number;
   /** Task runner processes kept booted and waiting. Default 2. */
   poolSize?: number;
   /** Time a runner has to stop after SIGTERM before SIGKILL. Default 60000 ms. */
@@ -65,7 +72,7 @@ export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'xcomSizeLimitB
 const NAME = 'Worker';
 const KNOWN = [
   'store', 'redisUrl', 'logsFolder', 'queues', 'concurrency', 'prefix', 'lockDurationMs', 'stalledIntervalMs', 'maxStalledCount', 'takeoverAfterMs',
-  'watchIntervalMs', 'heartbeatIntervalMs', 'poolSize', 'killGraceMs', 'xcomSizeLimitBytes', 'runnerExecArgv', 'jobHeartbeatIntervalMs', 'hostname', 'onWarning',
+  'watchIntervalMs', 'heartbeatIntervalMs', 'startWriteDelayMs', 'poolSize', 'killGraceMs', 'xcomSizeLimitBytes', 'runnerExecArgv', 'jobHeartbeatIntervalMs', 'hostname', 'onWarning',
 ] as const;
 
 /**
@@ -101,6 +108,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     takeoverAfterMs: intOption(NAME, 'takeoverAfterMs', o.takeoverAfterMs, lockDurationMs, 1),
     watchIntervalMs: intOption(NAME, 'watchIntervalMs', o.watchIntervalMs, 1000, 1),
     heartbeatIntervalMs: intOption(NAME, 'heartbeatIntervalMs', o.heartbeatIntervalMs, 1000, 1),
+    startWriteDelayMs: intOption(NAME, 'startWriteDelayMs', o.startWriteDelayMs, 100, 0),
     poolSize: intOption(NAME, 'poolSize', o.poolSize, 2, 0),
     killGraceMs: intOption(NAME, 'killGraceMs', o.killGraceMs, 60_000, 0),
     xcomSizeLimitBytes: o.xcomSizeLimitBytes === undefined ? undefined : intOption(NAME, 'xcomSizeLimitBytes', o.xcomSizeLimitBytes, 0, 1),

@@ -1,6 +1,6 @@
 import { TaskInstanceState } from '@updraft/core';
 import { type ExecutorEvent, LocalExecutor, type TaskWorkload, tryKeyId } from '@updraft/engine';
-import { recordExecutorEvent, StoreXComBackend } from '@updraft/scheduler';
+import { recordExecutorEvent, recordExecutorEvents, StoreXComBackend } from '@updraft/scheduler';
 import { DelayedError, type Job, UnrecoverableError, Worker as BullWorker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Job as StoreJob } from '@updraft/store';
@@ -18,7 +18,12 @@ interface LocalRun {
   heartbeatPending: boolean;
   done: Promise<TryJobResult>;
   resolve: (r: TryJobResult) => void;
+  /** The runner's `started`, not written yet (see `startWriteDelayMs`), and the timer that will write it. */
+  start: { event: Started; timer: NodeJS.Timeout } | null;
 }
+
+type Started = Extract<ExecutorEvent, { type: 'started' }>;
+
 
 /** Job type of workers in the store's job table; `updraft jobs check --job-type WorkerJob` reads it. */
 export const WORKER_JOB = 'WorkerJob';
@@ -153,7 +158,7 @@ export class Worker {
     try {
       let resolve!: (r: TryJobResult) => void;
       const done = new Promise<TryJobResult>((r) => (resolve = r));
-      const run: LocalRun = { workload, writes: Promise.resolve(), heartbeatPending: false, done, resolve };
+      const run: LocalRun = { workload, writes: Promise.resolve(), heartbeatPending: false, done, resolve, start: null };
       this.#runs.set(tryKeyId(workload), run);
       if (takeover) this.options.onWarning(`taking over try ${workload.tryNumber} of ${workload.dagId}.${workload.taskId} (run ${workload.runId}): its worker stopped heartbeating`);
       try {
@@ -172,21 +177,21 @@ export class Worker {
     if (e.type === 'log') return;
     const run = this.#runs.get(tryKeyId(e.key));
     if (!run) return;
+    if (e.type === 'started') {
+      // The claim made the try running here, with this worker's pid and the claim's time: the runner's pid and start
+      // wait, to go with the end when it comes soon (see WorkerOptions.startWriteDelayMs).
+      const timer = setTimeout(() => this.#writeStart(run), this.options.startWriteDelayMs);
+      timer.unref();
+      run.start = { event: { ...e, hostname: this.options.hostname }, timer };
+      return;
+    }
     if (e.type === 'heartbeat') {
+      this.#writeStart(run);
       if (run.heartbeatPending) return;
       run.heartbeatPending = true;
     }
-    // True when this event's write went through, whether its compare-and-set applied or not.
-    const recorded = run.writes
-      .then(() => this.#record(run, e))
-      .then(
-        () => true,
-        (err: unknown) => {
-          this.options.onWarning(`could not record ${e.type} of ${e.key.dagId}.${e.key.taskId}: ${String(err)}`);
-          return false;
-        },
-      );
-    run.writes = recorded.then(() => undefined);
+    const start = this.#takeStart(run);
+    const recorded = this.#write(run, e, () => (start ? this.#recordStartAndEnd(run, start, e) : this.#record(run, e)));
     if (e.type === 'finished' || e.type === 'lost') {
       this.#runs.delete(tryKeyId(e.key));
       const hostname = this.options.hostname;
@@ -198,6 +203,42 @@ export class Worker {
         ),
       );
     }
+  }
+
+  /**
+   * Writes after the run's earlier writes; resolves true when this one went through, whether its compare-and-set
+   * applied or not.
+   */
+  #write(run: LocalRun, e: ExecutorEvent, write: () => Promise<void>): Promise<boolean> {
+    const recorded = run.writes.then(write).then(
+      () => true,
+      (err: unknown) => {
+        this.options.onWarning(`could not record ${e.type} of ${e.key.dagId}.${e.key.taskId}: ${String(err)}`);
+        return false;
+      },
+    );
+    run.writes = recorded.then(() => undefined);
+    return recorded;
+  }
+
+  /** The run's `started` not written yet, if any, taken: whoever takes it writes it. */
+  #takeStart(run: LocalRun): Started | null {
+    if (!run.start) return null;
+    clearTimeout(run.start.timer);
+    const { event } = run.start;
+    run.start = null;
+    return event;
+  }
+
+  #writeStart(run: LocalRun): void {
+    const start = this.#takeStart(run);
+    if (start) void this.#write(run, start, () => this.#record(run, start));
+  }
+
+  /** A try's start and end in one transition (with its history copy): what the start alone would set goes with the end. */
+  async #recordStartAndEnd(run: LocalRun, start: Started, end: ExecutorEvent): Promise<void> {
+    const w = run.workload;
+    await withRetries(() => recordExecutorEvents(this.options.store, [start, end], () => Promise.resolve(w.maxTries)), this.options.onWarning);
   }
 
   async #record(run: LocalRun, e: ExecutorEvent): Promise<void> {

@@ -8,6 +8,7 @@ import { redisUrl } from './support/services.js';
 import { fourTaskDag } from './support/dags.js';
 import { describeWithServices } from './support/services.js';
 import { createStack, type Stack } from './support/stack.js';
+import { countingStore } from '../../../test-support/counting-store.js';
 
 let stack: Stack | null = null;
 afterEach(async () => {
@@ -42,6 +43,41 @@ describeWithServices('BullMQ executor and workers, in process', () => {
     expect((await s.store.getXcom({ dagId: 'four', runId: 'r3', taskId: 'b', key: 'return_value' }))?.value).toEqual({ from: 'a', run: 'r3' });
     // Every try's end reached the scheduler's executor, so its slots are free again.
     await until(() => s.executor.runningCount === 0 && s.executor.queuedCount === 0);
+  });
+
+  it("writes a short try's start with its end, and a long try's start while it runs: the runner's pid and the worker's name either way", async () => {
+    stack = await createStack();
+    const s = stack;
+    fourTaskDag(s.ws);
+    fourTaskDag(s.ws, { dagId: 'beats', sleepMs: 800, queue: 'beats' });
+    fourTaskDag(s.ws, { dagId: 'timer', sleepMs: 800, queue: 'timer' });
+    await s.parse();
+    const counted = countingStore(s.store);
+    // Neither a heartbeat nor the delay comes before the end of a no-op try: every start goes with its end.
+    await s.worker({ hostname: 'quick', store: counted.store, startWriteDelayMs: 600_000, heartbeatIntervalMs: 600_000 });
+    await s.worker({ hostname: 'beats', queues: ['beats'], startWriteDelayMs: 600_000, heartbeatIntervalMs: 100 });
+    await s.worker({ hostname: 'timer', queues: ['timer'], startWriteDelayMs: 1 });
+    await s.trigger('four', 'short');
+    await s.waitForRuns('four', ['short']);
+    const pids = new Map(s.ws.effects().map(([, taskId, , pid]) => [taskId, pid]));
+    for (const taskId of ['a', 'b', 'c', 'd']) {
+      const ti = await s.store.getTaskInstance({ dagId: 'four', runId: 'short', taskId });
+      expect([ti?.pid, ti?.hostname]).toEqual([pids.get(taskId), 'quick']);
+    }
+    // Per try: the claim, then the start and end together.
+    expect(counted.calls.filter((c) => c === 'transitionTaskInstance')).toHaveLength(4);
+    expect(counted.calls.filter((c) => c === 'transitionTaskInstances')).toHaveLength(4);
+
+    // A long try's start is written at its first heartbeat, or when the delay ends, while the task still sleeps.
+    for (const dagId of ['beats', 'timer']) await s.trigger(dagId, `long_${dagId}`);
+    for (const dagId of ['beats', 'timer']) {
+      const runId = `long_${dagId}`;
+      await until(() => s.ws.effects().some(([r]) => r === runId));
+      const runner = s.ws.effects().find(([r]) => r === runId)?.[3];
+      await until(async () => (await s.store.getTaskInstance({ dagId, runId, taskId: 'a' }))?.pid === runner);
+      expect(await s.store.getTaskInstance({ dagId, runId, taskId: 'a' })).toMatchObject({ state: 'running', hostname: dagId });
+    }
+    for (const dagId of ['beats', 'timer']) await s.waitForRuns(dagId, [`long_${dagId}`]);
   });
 
   it("routes a task to its queue: only a worker of that queue takes it", async () => {

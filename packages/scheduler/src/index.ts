@@ -7,7 +7,7 @@ export { planRun } from './scheduler/plan.js';
 export type { RunPlan, PlannedTransition, TiView } from './scheduler/plan.js';
 export { triggerDagRun, createDueRuns, generateRunId } from './scheduler/runs.js';
 export type { TriggerOptions } from './scheduler/runs.js';
-export { recordExecutorEvent } from './scheduler/try-recorder.js';
+export { recordExecutorEvent, recordExecutorEvents } from './scheduler/try-recorder.js';
 export { StoreXComBackend } from './scheduler/xcom-store.js';
 export type { StoreXComBackendOptions } from './scheduler/xcom-store.js';
 export { SerializedDagCache } from './scheduler/serialized.js';
