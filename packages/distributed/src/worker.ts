@@ -24,7 +24,6 @@ interface LocalRun {
 
 type Started = Extract<ExecutorEvent, { type: 'started' }>;
 
-
 /** Job type of workers in the store's job table; `updraft jobs check --job-type WorkerJob` reads it. */
 export const WORKER_JOB = 'WorkerJob';
 
@@ -190,6 +189,7 @@ export class Worker {
       if (run.heartbeatPending) return;
       run.heartbeatPending = true;
     }
+    // An end takes with it a start not written yet.
     const start = this.#takeStart(run);
     const recorded = this.#write(run, e, () => (start ? this.#recordStartAndEnd(run, start, e) : this.#record(run, e)));
     if (e.type === 'finished' || e.type === 'lost') {
