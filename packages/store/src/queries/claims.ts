@@ -71,18 +71,18 @@ export async function claimScheduledTaskInstances(ctx: StoreContext, options: Cl
   if (owner !== null) args.push(owner);
   args.push(...dagIds);
   const rows = (await CLAIM.execute(ctx.db, ctx.dialect, args, { owner: owner !== null, dags: dagIds.length })).rows;
-  // RETURNING has no order; give the claim's back.
-  const runAfter = (r: (typeof rows)[number]): number => (r.run_after === null ? -Infinity : toDate(r.run_after).getTime());
-  rows.sort(
-    (a, b) =>
+  // RETURNING has no order; give the claim's back. Each row's run_after is parsed once, not at every comparison.
+  const keyed = rows.map((r) => ({ r, runAfter: r.run_after === null ? -Infinity : toDate(r.run_after).getTime() }));
+  keyed.sort(
+    ({ r: a, runAfter: ra }, { r: b, runAfter: rb }) =>
       b.priority_weight - a.priority_weight ||
-      runAfter(a) - runAfter(b) ||
+      ra - rb ||
       compare(a.dag_id, b.dag_id) ||
       compare(a.run_id, b.run_id) ||
       compare(a.task_id, b.task_id) ||
       a.map_index - b.map_index,
   );
-  return rows.map(toTaskInstance);
+  return keyed.map(({ r }) => toTaskInstance(r));
 }
 
 function compare(a: string, b: string): number {
