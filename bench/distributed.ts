@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { DagProcessor, SerializedDagCache, triggerDagRun } from '@updraft/scheduler';
 import { createPostgresStore, type MetadataStore } from '@updraft/store';
-import { fmt, median, table, treeRss } from './lib.js';
+import { cpuByProcess, fmt, median, table, treeRss } from './lib.js';
 
 const repo = resolve(import.meta.dirname, '..');
 const bin = join(repo, 'packages/cli/dist/bin.js');
@@ -100,10 +100,20 @@ interface Figures {
   tasksPerSecond: number;
   /** Scheduler's claim (queued) to the task runner's start, per try. */
   queueToStartMs: { median: number; p95: number };
+  /**
+   * CPU (user + system) per try, µs, of each part while the runs ran: the scheduler's process, the workers'
+   * processes, the task runners (the local executor's or the workers'), and the PostgreSQL and Redis servers (all
+   * their processes, whoever they served: the bench's own polling too).
+   */
+  cpuPerTryUs: { scheduler: number; workers: number; runners: number; postgres: number; redis: number };
 }
 
+const SERVERS = ['postgres', 'redis-server'];
+
 /** Triggers the 10 runs and waits until all succeeded; the latencies come from the store's timestamps. */
-async function runThousand(store: MetadataStore): Promise<Figures> {
+async function runThousand(store: MetadataStore, scheduler: number, workers: readonly number[]): Promise<Figures> {
+  const cpu = (): ReturnType<typeof cpuByProcess> => cpuByProcess([scheduler, ...workers], SERVERS);
+  const cpuBefore = cpu();
   const cache = new SerializedDagCache(store);
   const ids = (await store.listDags()).items.map((d) => d.dagId);
   const t = performance.now();
@@ -115,10 +125,22 @@ async function runThousand(store: MetadataStore): Promise<Figures> {
     await new Promise((r) => setTimeout(r, 100));
   }
   const seconds = (performance.now() - t) / 1000;
+  const cpuAfter = cpu();
+  const used = cpuAfter.roots.map((r, i) => ({ self: r.self - (cpuBefore.roots[i]?.self ?? 0), descendants: r.descendants - (cpuBefore.roots[i]?.descendants ?? 0) }));
+  const [sched = { self: 0, descendants: 0 }, ...work] = used;
+  // ms per 1,000 tries is µs per try.
+  const perTry = (ms: number): number => (ms * 1000) / TASKS;
+  const cpuPerTryUs = {
+    scheduler: perTry(sched.self),
+    workers: perTry(work.reduce((sum, w) => sum + w.self, 0)),
+    runners: perTry(sched.descendants + work.reduce((sum, w) => sum + w.descendants, 0)),
+    postgres: perTry((cpuAfter.commands[0] ?? 0) - (cpuBefore.commands[0] ?? 0)),
+    redis: perTry((cpuAfter.commands[1] ?? 0) - (cpuBefore.commands[1] ?? 0)),
+  };
   const tis = (await store.listTaskInstances({ dagIds: ids })).items;
   const lat = tis.filter((ti) => ti.queuedDttm && ti.startDate).map((ti) => ti.startDate!.getTime() - ti.queuedDttm!.getTime());
   const sorted = [...lat].sort((a, b) => a - b);
-  return { seconds, tasksPerSecond: TASKS / seconds, queueToStartMs: { median: median(lat), p95: sorted[Math.floor(sorted.length * 0.95)] ?? NaN } };
+  return { seconds, tasksPerSecond: TASKS / seconds, queueToStartMs: { median: median(lat), p95: sorted[Math.floor(sorted.length * 0.95)] ?? NaN }, cpuPerTryUs };
 }
 
 /** One measurement: a scheduler process with the given executor, and `workers` worker processes for BullMQ. */
@@ -132,7 +154,8 @@ async function measure(executor: 'local' | 'bullmq', workers: number): Promise<F
     procs.push(startCli(['scheduler'], env, /scheduler: running/));
     for (let i = 0; i < workers; i++) procs.push(startCli(['worker', '--concurrency', String(CONCURRENCY), '--hostname', `bench-${i}`], env, /worker: taking tries/));
     await Promise.all(procs.map((p) => p.ready));
-    return await runThousand(s.store);
+    const [scheduler, ...workerProcs] = procs.map((p) => p.child.pid as number);
+    return await runThousand(s.store, scheduler as number, workerProcs);
   } finally {
     for (const p of procs) await p.stop();
     await s.dispose();
@@ -191,6 +214,7 @@ export async function benchDistributed(repeats: number): Promise<Record<string, 
   ];
   const results: Record<string, Figures[]> = {};
   const rows: string[][] = [];
+  const cpuRows: string[][] = [];
   let baseline = NaN;
   for (const [name, executor, workers] of configs) {
     const figures: Figures[] = [];
@@ -206,9 +230,13 @@ export async function benchDistributed(repeats: number): Promise<Record<string, 
       `${median(figures.map((f) => f.queueToStartMs.p95)).toFixed(0)} ms`,
       `${(baseline / seconds).toFixed(2)}x`,
     ]);
+    const cpu = (k: keyof Figures['cpuPerTryUs']): string => `${median(figures.map((f) => f.cpuPerTryUs[k])).toFixed(0)} µs`;
+    cpuRows.push([name, cpu('scheduler'), workers > 0 ? cpu('workers') : '', cpu('runners'), cpu('postgres'), workers > 0 ? cpu('redis') : '']);
   }
   console.log(`\n## Distributed execution (PostgreSQL + Redis; 1,000 no-op tasks, trigger to all runs finished; medians of ${rounds})\n`);
   console.log(table(['executor', 'time', 'throughput', 'queue to start (median)', 'queue to start (p95)', 'against local'], rows));
+  console.log('\nCPU per try, user + system, medians (the servers: all their processes, whoever they served):\n');
+  console.log(table(['executor', 'scheduler', 'workers', 'task runners', 'PostgreSQL', 'Redis'], cpuRows));
   const memory = await componentMemory();
   console.log('\n## Idle memory of each component (process tree RSS)\n');
   console.log(table(['component', 'RSS'], Object.entries(memory).map(([k, v]) => [k, `${(v / 2 ** 20).toFixed(0)} MiB`])));

@@ -45,27 +45,15 @@ const statFields = (text: string): string[] => text.slice(text.lastIndexOf(')') 
 
 /** Resident memory of a process and all its descendants, in bytes, from /proc (Linux only). */
 export function treeRss(root: number): { bytes: number; processes: number } {
-  const children = new Map<number, number[]>();
-  const rss = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const fields = statFields(readFileSync(`/proc/${name}/stat`, 'utf8'));
-      const ppid = Number(fields[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-      rss.set(Number(name), Number(fields[21]) * 4096);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
+  const stats = procStats();
   let bytes = 0;
   let processes = 0;
-  const stack = [root];
-  while (stack.length > 0) {
-    const pid = stack.pop() as number;
-    bytes += rss.get(pid) ?? 0;
-    processes += rss.has(pid) ? 1 : 0;
-    stack.push(...(children.get(pid) ?? []));
+  for (const pid of [root, ...descendantsOf(root, stats)]) {
+    const s = stats.get(pid);
+    if (s) {
+      bytes += s.rssBytes;
+      processes += 1;
+    }
   }
   return { bytes, processes };
 }
@@ -73,22 +61,77 @@ export function treeRss(root: number): { bytes: number; processes: number } {
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux this runs on). */
 const USER_HZ = 100;
 
+/** One process of /proc: its parent, its command name, its CPU ticks (own, and of its reaped children), its RSS. */
+interface ProcStat {
+  ppid: number;
+  comm: string;
+  ticks: number;
+  reapedTicks: number;
+  rssBytes: number;
+}
+
+function procStats(): Map<number, ProcStat> {
+  const out = new Map<number, ProcStat>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const text = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = statFields(text);
+      const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+      out.set(Number(name), {
+        ppid: Number(fields[1]),
+        comm,
+        ticks: Number(fields[11]) + Number(fields[12]),
+        reapedTicks: Number(fields[13]) + Number(fields[14]),
+        rssBytes: Number(fields[21]) * 4096,
+      });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return out;
+}
+
+/** Every process below `root` in `stats`, children first. */
+function descendantsOf(root: number, stats: ReadonlyMap<number, ProcStat>): number[] {
+  const children = new Map<number, number[]>();
+  for (const [pid, s] of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
+  const out: number[] = [];
+  const stack = [...(children.get(root) ?? [])];
+  while (stack.length > 0) {
+    const pid = stack.pop() as number;
+    out.push(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+/**
+ * CPU time (user + system, ms) used so far by some process trees, each split into its root and its descendants
+ * (alive, or ended and reaped by the root), and by the processes whose command names start with each of
+ * `commands` (database servers, whoever they serve). Differences of two readings tell what each used meanwhile.
+ */
+export function cpuByProcess(roots: readonly number[], commands: readonly string[]): { roots: { self: number; descendants: number }[]; commands: number[] } {
+  const stats = procStats();
+  const ms = (ticks: number): number => (ticks * 1000) / USER_HZ;
+  return {
+    roots: roots.map((root) => {
+      const own = stats.get(root);
+      const descendants = descendantsOf(root, stats).reduce((sum, pid) => sum + (stats.get(pid)?.ticks ?? 0), own?.reapedTicks ?? 0);
+      return { self: ms(own?.ticks ?? 0), descendants: ms(descendants) };
+    }),
+    commands: commands.map((c) => ms([...stats.values()].filter((s) => s.comm.startsWith(c)).reduce((sum, s) => sum + s.ticks, 0))),
+  };
+}
+
 /**
  * CPU time (user + system, ms) used so far by this process's child processes, from /proc (Linux only): those alive
  * now, and those that ended and were reaped (this process's `cutime` and `cstime`). Differences of two readings tell
  * what the children used meanwhile; a child that ended meanwhile counts with its whole life.
  */
 export function childrenCpuMs(): number {
-  const own = statFields(readFileSync('/proc/self/stat', 'utf8'));
-  let ticks = Number(own[13]) + Number(own[14]);
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const fields = statFields(readFileSync(`/proc/${name}/stat`, 'utf8'));
-      if (Number(fields[1]) === process.pid) ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
+  const stats = procStats();
+  let ticks = stats.get(process.pid)?.reapedTicks ?? 0;
+  for (const st of stats.values()) if (st.ppid === process.pid) ticks += st.ticks;
   return (ticks * 1000) / USER_HZ;
 }
