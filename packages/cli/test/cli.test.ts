@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -56,6 +56,19 @@ describe('the updraft command', () => {
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const { stdout: viaNpm } = await exec('npm', ['exec', '--no', '--', 'updraft', 'dags', 'list', '--local', '--dags-folder', dags, '--output', 'json'], { cwd: repo });
     expect((JSON.parse(viaNpm) as { dag_id: string }[]).map((d) => d.dag_id)).toContain('good');
+  });
+
+  it('says to build when the CLI it runs is not built', async () => {
+    const copy = join(root, 'unbuilt');
+    mkdirSync(join(copy, 'bin'), { recursive: true });
+    writeFileSync(join(copy, 'package.json'), '{ "type": "module" }');
+    writeFileSync(join(copy, 'bin', 'updraft.js'), readFileSync(resolve(here, '..', 'bin', 'updraft.js')));
+    const failed = await exec(process.execPath, [join(copy, 'bin', 'updraft.js'), '--version']).then(
+      () => null,
+      (e: unknown) => e as { code: number; stderr: string },
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toMatch(/the CLI is not built \(.*unbuilt\/dist\/bin\.js is missing\): run `npm run build`/);
   });
 });
 
