@@ -26,63 +26,84 @@ export async function recordExecutorEvent(
 ): Promise<RecordResult> {
   const key = keyOf(e.key);
   const at = (t: Date): Date => (clock ? clock() : t);
-  const tryNumber = e.key.tryNumber;
   switch (e.type) {
-    case 'started': {
-      const applied = await store.transitionTaskInstance(key, {
-        from: [TaskInstanceState.QUEUED, TaskInstanceState.SCHEDULED],
-        to: TaskInstanceState.RUNNING,
-        tryNumber,
-        patch: { startDate: at(e.at), endDate: null, duration: null, pid: e.pid, hostname: e.hostname, lastHeartbeatAt: at(e.at) },
-      });
-      return { applied };
-    }
+    case 'started':
+      return { applied: await store.transitionTaskInstance(key, startItem(e, at).transition) };
     case 'heartbeat': {
-      const alive = await store.heartbeatTaskInstance(key, tryNumber, at(e.at));
+      const alive = await store.heartbeatTaskInstance(key, e.key.tryNumber, at(e.at));
       return { applied: alive, keepRunning: alive };
     }
     case 'log':
       return { applied: true };
-    case 'finished': {
-      const o = e.outcome;
-      let to: TaskInstanceState;
-      if (o.state === 'success') to = TaskInstanceState.SUCCESS;
-      else if (o.state === 'skipped') to = TaskInstanceState.SKIPPED;
-      else to = o.retryable && tryNumber < (await maxTriesOf(e.key)) ? TaskInstanceState.UP_FOR_RETRY : TaskInstanceState.FAILED;
-      const endedAt = at(e.endedAt);
-      return finish(store, key, tryNumber, to, new Date(endedAt.getTime() - e.durationMs), endedAt);
-    }
+    case 'finished':
     case 'lost': {
-      const to = tryNumber < (await maxTriesOf(e.key)) ? TaskInstanceState.UP_FOR_RETRY : TaskInstanceState.FAILED;
-      return finish(store, key, tryNumber, to, null, at(e.at));
+      // The end and its history copy together: one statement on PostgreSQL.
+      const [applied = false] = await store.transitionTaskInstances([await endItem(store, e, null, maxTriesOf, at)]);
+      return { applied };
     }
   }
 }
 
-async function finish(store: MetadataStore, key: TaskInstanceKey, tryNumber: number, to: TaskInstanceState, startedAt: Date | null, endedAt: Date): Promise<RecordResult> {
-  // Only a lost try's start must be read: a finished one's comes with the event.
-  const start = startedAt ?? (await store.getTaskInstance(key))?.startDate ?? null;
-  // The end and its history copy together: one statement on PostgreSQL.
-  const [applied = false] = await store.transitionTaskInstances([
-    {
-      key,
-      transition: {
-        from: [TaskInstanceState.RUNNING, TaskInstanceState.QUEUED],
-        to,
-        tryNumber,
-        patch: { ...(start ? { startDate: start } : {}), endDate: endedAt, duration: start ? (endedAt.getTime() - start.getTime()) / 1000 : null },
-      },
-      recordTry: true,
+type Started = Extract<ExecutorEvent, { type: 'started' }>;
+type Ending = Extract<ExecutorEvent, { type: 'finished' | 'lost' }>;
+
+/** A try's start: from queued (or scheduled) to running, with its runner's pid, host and time. */
+function startItem(s: Started, at: (t: Date) => Date): TaskInstanceTransitionItem {
+  return {
+    key: keyOf(s.key),
+    transition: {
+      from: [TaskInstanceState.QUEUED, TaskInstanceState.SCHEDULED],
+      to: TaskInstanceState.RUNNING,
+      tryNumber: s.key.tryNumber,
+      patch: { startDate: at(s.at), endDate: null, duration: null, pid: s.pid, hostname: s.hostname, lastHeartbeatAt: at(s.at) },
     },
-  ]);
-  return { applied };
+  };
+}
+
+/**
+ * A try's end, with its history copy, and its start when `s` is given (the two in one transition). A finished try's
+ * start comes from its duration; only a lost one's is read from the store when its start is not given.
+ */
+async function endItem(store: MetadataStore, e: Ending, s: Started | null, maxTriesOf: (k: TryKey) => Promise<number>, at: (t: Date) => Date): Promise<TaskInstanceTransitionItem> {
+  const key = keyOf(e.key);
+  const tryNumber = e.key.tryNumber;
+  let to: TaskInstanceState;
+  let startedAt: Date | null;
+  const endedAt = at(e.type === 'finished' ? e.endedAt : e.at);
+  if (e.type === 'finished') {
+    const o = e.outcome;
+    if (o.state === 'success') to = TaskInstanceState.SUCCESS;
+    else if (o.state === 'skipped') to = TaskInstanceState.SKIPPED;
+    else to = o.retryable && tryNumber < (await maxTriesOf(e.key)) ? TaskInstanceState.UP_FOR_RETRY : TaskInstanceState.FAILED;
+    startedAt = new Date(endedAt.getTime() - e.durationMs);
+  } else {
+    to = tryNumber < (await maxTriesOf(e.key)) ? TaskInstanceState.UP_FOR_RETRY : TaskInstanceState.FAILED;
+    // A lost try's start is the one recorded when it started, in this batch or before it.
+    startedAt = s ? at(s.at) : ((await store.getTaskInstance(key))?.startDate ?? null);
+  }
+  return {
+    key,
+    transition: {
+      // With its start in the same batch, the try may still be queued in the store.
+      from: s ? [TaskInstanceState.RUNNING, TaskInstanceState.QUEUED, TaskInstanceState.SCHEDULED] : [TaskInstanceState.RUNNING, TaskInstanceState.QUEUED],
+      to,
+      tryNumber,
+      patch: {
+        ...(s ? { pid: s.pid, hostname: s.hostname, lastHeartbeatAt: at(s.at) } : {}),
+        ...(startedAt ? { startDate: startedAt } : {}),
+        endDate: endedAt,
+        duration: startedAt ? (endedAt.getTime() - startedAt.getTime()) / 1000 : null,
+      },
+    },
+    recordTry: true,
+  };
 }
 
 /** Where a try's events of one batch lead, once folded together. */
 interface Folded {
   key: TryKey;
-  started: Extract<ExecutorEvent, { type: 'started' }> | null;
-  ending: Extract<ExecutorEvent, { type: 'finished' | 'lost' }> | null;
+  started: Started | null;
+  ending: Ending | null;
   heartbeat: Date | null;
 }
 
@@ -114,56 +135,12 @@ export async function recordExecutorEvents(
   const items: TaskInstanceTransitionItem[] = [];
   const heartbeats: Folded[] = [];
   for (const f of tries.values()) {
-    const key = keyOf(f.key);
-    const tryNumber = f.key.tryNumber;
-    const s = f.started;
-    const startPatch = s ? { pid: s.pid, hostname: s.hostname, lastHeartbeatAt: at(s.at) } : {};
-    if (!f.ending) {
-      if (s) {
-        items.push({
-          key,
-          transition: {
-            from: [TaskInstanceState.QUEUED, TaskInstanceState.SCHEDULED],
-            to: TaskInstanceState.RUNNING,
-            tryNumber,
-            patch: { startDate: at(s.at), endDate: null, duration: null, ...startPatch },
-          },
-        });
-      }
-      if (f.heartbeat) heartbeats.push(f);
+    if (f.ending) {
+      items.push(await endItem(store, f.ending, f.started, maxTriesOf, at));
       continue;
     }
-    const e = f.ending;
-    let to: TaskInstanceState;
-    let startedAt: Date | null;
-    const endedAt = at(e.type === 'finished' ? e.endedAt : e.at);
-    if (e.type === 'finished') {
-      const o = e.outcome;
-      if (o.state === 'success') to = TaskInstanceState.SUCCESS;
-      else if (o.state === 'skipped') to = TaskInstanceState.SKIPPED;
-      else to = o.retryable && tryNumber < (await maxTriesOf(e.key)) ? TaskInstanceState.UP_FOR_RETRY : TaskInstanceState.FAILED;
-      startedAt = new Date(endedAt.getTime() - e.durationMs);
-    } else {
-      to = tryNumber < (await maxTriesOf(e.key)) ? TaskInstanceState.UP_FOR_RETRY : TaskInstanceState.FAILED;
-      // A lost try's start is the one recorded when it started, in this batch or before it.
-      startedAt = s ? at(s.at) : ((await store.getTaskInstance(key))?.startDate ?? null);
-    }
-    items.push({
-      key,
-      transition: {
-        // With its start in the same batch, the try may still be queued in the store.
-        from: s ? [TaskInstanceState.RUNNING, TaskInstanceState.QUEUED, TaskInstanceState.SCHEDULED] : [TaskInstanceState.RUNNING, TaskInstanceState.QUEUED],
-        to,
-        tryNumber,
-        patch: {
-          ...startPatch,
-          ...(startedAt ? { startDate: startedAt } : {}),
-          endDate: endedAt,
-          duration: startedAt ? (endedAt.getTime() - startedAt.getTime()) / 1000 : null,
-        },
-      },
-      recordTry: true,
-    });
+    if (f.started) items.push(startItem(f.started, at));
+    if (f.heartbeat) heartbeats.push(f);
   }
   if (items.length > 0) await store.transitionTaskInstances(items);
   for (const f of heartbeats) await store.heartbeatTaskInstance(keyOf(f.key), f.key.tryNumber, at(f.heartbeat as Date));
