@@ -134,11 +134,6 @@ const SHAPES: Record<string, () => Record<string, string>> = {
   }),
 };
 
-/**
- * 1,000 no-op tasks in one shape: trigger every DAG, time until every run succeeded. The folders it made are added
- * to `leftovers` and removed once every shape is measured: removing thousands of files is disk work that would
- * slow the next repeat's.
- */
 /** One timed run of a shape: seconds, and the CPU (ms) of the scheduler's process and of the runners meanwhile. */
 interface ShapeRun {
   seconds: number;
@@ -146,6 +141,11 @@ interface ShapeRun {
   runnersCpuMs: number;
 }
 
+/**
+ * 1,000 no-op tasks in one shape: trigger every DAG, time until every run succeeded. The folders it made are added
+ * to `leftovers` and removed once every shape is measured: removing thousands of files is disk work that would
+ * slow the next repeat's.
+ */
 async function shape(files: Record<string, string>, leftovers: string[]): Promise<ShapeRun> {
   // The DAG files import @updraft/core, so they live in the repository; the home (database, logs) goes to the
   // system's temporary folder, as the pipeline latency's does: a project folder on a slow or watched file system
