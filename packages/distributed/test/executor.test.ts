@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tryLogPath } from '@updraft/engine';
 import { Queue } from 'bullmq';
 import { afterEach, expect, it } from 'vitest';
@@ -49,14 +50,27 @@ describeWithServices('BullMQ executor and workers, in process', () => {
     stack = await createStack();
     const s = stack;
     fourTaskDag(s.ws);
-    fourTaskDag(s.ws, { dagId: 'beats', sleepMs: 800, queue: 'beats' });
-    fourTaskDag(s.ws, { dagId: 'timer', sleepMs: 800, queue: 'timer' });
+    // A task that runs until the test opens its gate: its start must be written while it runs.
+    const gate = join(s.ws.dir, 'gate');
+    for (const dagId of ['beats', 'timer']) {
+      writeFileSync(
+        join(s.ws.dagsFolder, `${dagId}.ts`),
+        `import { appendFileSync, existsSync } from 'node:fs';
+import { DAG } from '@updraft/core';
+export const dag = new DAG({ dagId: ${JSON.stringify(dagId)}, defaultArgs: { queue: ${JSON.stringify(dagId)} } });
+dag.task('a', async (ctx) => {
+  appendFileSync(${JSON.stringify(s.ws.effectsFile)}, JSON.stringify([ctx.runId, 'a', ctx.ti.tryNumber, process.pid]) + '\\n');
+  while (!existsSync(${JSON.stringify(gate)})) await new Promise((r) => setTimeout(r, 10));
+});
+`,
+      );
+    }
     await s.parse();
     const counted = countingStore(s.store);
     // Neither a heartbeat nor the delay comes before the end of a no-op try: every start goes with its end.
     await s.worker({ hostname: 'quick', store: counted.store, startWriteDelayMs: 600_000, heartbeatIntervalMs: 600_000 });
     await s.worker({ hostname: 'beats', queues: ['beats'], startWriteDelayMs: 600_000, heartbeatIntervalMs: 100 });
-    await s.worker({ hostname: 'timer', queues: ['timer'], startWriteDelayMs: 1 });
+    await s.worker({ hostname: 'timer', queues: ['timer'], startWriteDelayMs: 1, heartbeatIntervalMs: 600_000 });
     await s.trigger('four', 'short');
     await s.waitForRuns('four', ['short']);
     const pids = new Map(s.ws.effects().map(([, taskId, , pid]) => [taskId, pid]));
@@ -68,14 +82,19 @@ describeWithServices('BullMQ executor and workers, in process', () => {
     expect(counted.calls.filter((c) => c === 'transitionTaskInstance')).toHaveLength(4);
     expect(counted.calls.filter((c) => c === 'transitionTaskInstances')).toHaveLength(4);
 
-    // A long try's start is written at its first heartbeat, or when the delay ends, while the task still sleeps.
+    // A long try's start is written at its first heartbeat, or when the delay ends, while the task still runs.
     for (const dagId of ['beats', 'timer']) await s.trigger(dagId, `long_${dagId}`);
-    for (const dagId of ['beats', 'timer']) {
-      const runId = `long_${dagId}`;
-      await until(() => s.ws.effects().some(([r]) => r === runId));
-      const runner = s.ws.effects().find(([r]) => r === runId)?.[3];
-      await until(async () => (await s.store.getTaskInstance({ dagId, runId, taskId: 'a' }))?.pid === runner);
-      expect(await s.store.getTaskInstance({ dagId, runId, taskId: 'a' })).toMatchObject({ state: 'running', hostname: dagId });
+    try {
+      for (const dagId of ['beats', 'timer']) {
+        const runId = `long_${dagId}`;
+        await until(() => s.ws.effects().some(([r]) => r === runId));
+        const runner = s.ws.effects().find(([r]) => r === runId)?.[3];
+        await until(async () => (await s.store.getTaskInstance({ dagId, runId, taskId: 'a' }))?.pid === runner);
+        expect(await s.store.getTaskInstance({ dagId, runId, taskId: 'a' })).toMatchObject({ state: 'running', hostname: dagId });
+      }
+    } finally {
+      // Even when the test fails: the workers stop only once their tries end.
+      writeFileSync(gate, '');
     }
     for (const dagId of ['beats', 'timer']) await s.waitForRuns(dagId, [`long_${dagId}`]);
   });
